@@ -1,0 +1,114 @@
+"""Benchmark clean_corpus and merge_corpus on synthetic data: pairs/s and peak RSS.
+
+Generates --pairs synthetic en-de pairs as two datasets, `a` and `b` (half each); 20% of
+`b` repeats pairs of `a` and a few percent of all pairs are dirty (empty, tab, bad
+ratio). Then cleans each dataset and merges the cleaned ones, each step in its own
+process (`python -m ...`), so that the peak RSS reported is that step's alone.
+
+    .venv/bin/python benchmarks/clean_merge.py --pairs 200000
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing the package
+
+from pipeline.common.corpus import corpus_path, pair_writer, read_pairs  # noqa: E402
+
+DUPLICATE_SHARE = 0.2
+DIRTY_SHARE = 0.03
+
+
+def make_vocabulary(rng: random.Random, size: int = 5000) -> list[str]:
+    letters = "abcdefghijklmnopqrstuvwxyzäöü"
+    return ["".join(rng.choices(letters, k=rng.randint(2, 10))) for _ in range(size)]
+
+
+def make_pair(rng: random.Random, vocabulary: list[str]) -> tuple[str, str]:
+    words = rng.choices(vocabulary, k=rng.randint(3, 30))
+    src, trg = " ".join(words), " ".join(word[::-1] for word in words)
+    if rng.random() < DIRTY_SHARE:
+        src, trg = rng.choice([("", trg), (src.replace(" ", "\t", 1), trg), (src, words[0] + "x")])
+    return src, trg
+
+
+def generate(directory: Path, pairs: int, seed: int) -> None:
+    """Write `a` and `b`, streaming: `b` takes its duplicates from `a` as it reads it back."""
+    rng = random.Random(seed)
+    vocabulary = make_vocabulary(rng)
+    with pair_writer(directory, "a", "en", "de") as write:
+        for _ in range(pairs // 2):
+            write(*make_pair(rng, vocabulary))
+    first = read_pairs(corpus_path(directory, "a", "en"), corpus_path(directory, "a", "de"))
+    with pair_writer(directory, "b", "en", "de") as write:
+        for _ in range(pairs - pairs // 2):
+            duplicate = next(first, None) if rng.random() < DUPLICATE_SHARE else None
+            write(*(duplicate or make_pair(rng, vocabulary)))
+
+
+def run_step(name: str, module: str, args: list[str], report_path: Path) -> None:
+    """Run `python -m module args`; print its pairs/s and peak RSS (from wait4, this child only).
+
+    Linux starts a child's peak RSS at its parent's RSS, so this process stays small.
+    """
+    log_path = report_path.with_suffix(".log")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log:
+        start = time.monotonic()
+        process = subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, stderr=log)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        sys.exit(f"{module} failed with exit code {process.returncode}; see {log_path}")
+    pairs = json.loads(report_path.read_text())["lines_in"]
+    print(
+        f"{name:<16} {pairs:>10,} pairs {seconds:8.2f} s {pairs / seconds:>10,.0f} pairs/s "
+        f"{usage.ru_maxrss // 1024:>6} MiB peak RSS"
+    )
+
+
+def peak_rss_mib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def benchmark(directory: Path, pairs: int, seed: int) -> None:
+    start = time.monotonic()
+    generate(directory, pairs, seed)
+    print(f"generated {pairs:,} pairs in {time.monotonic() - start:.1f} s; this process: {peak_rss_mib()} MiB peak RSS")
+    clean, merged = directory / "clean", directory / "merged"
+    for name in ("a", "b"):
+        run_step(f"clean_corpus {name}", "pipeline.clean.clean_corpus", [
+            "--input-prefix", str(directory / name), "--output-prefix", str(clean / name),
+            "--src", "en", "--trg", "de",
+        ], clean / f"{name}.cleaning.json")
+    run_step("merge_corpus", "pipeline.data.merge_corpus", [
+        "--src", "en", "--trg", "de", "--output-prefix", str(merged / "corpus"),
+        "--inputs", str(clean / "a"), str(clean / "b"),
+    ], merged / "corpus.stats.json")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, help="keep the data here (default: a temporary directory)")
+    args = parser.parse_args()
+    if args.workdir:
+        benchmark(args.workdir, args.pairs, args.seed)
+    else:
+        with tempfile.TemporaryDirectory() as directory:
+            benchmark(Path(directory), args.pairs, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Line-aligned corpus files: `<name>.<lang>.zst`, one UTF-8 segment per line.
+
+Everything here streams: files are read and written line by line. Writers go to a
+temporary name and are renamed into place only when complete, so a killed step never
+leaves a file that looks finished.
+"""
+
+import contextlib
+import io
+import os
+from pathlib import Path
+from typing import Iterator
+
+import zstandard
+
+from pipeline.common.errors import UserError
+
+
+def corpus_path(directory: Path | str, name: str, lang: str) -> Path:
+    return Path(directory) / f"{name}.{lang}.zst"
+
+
+def read_lines(path: Path | str) -> Iterator[str]:
+    """Yield the lines of a plain or .zst file without their line ending.
+
+    Invalid UTF-8 is a UserError naming the file and the line number.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: file not found")
+    with open(path, "rb") as raw:
+        stream = zstandard.ZstdDecompressor().stream_reader(raw) if path.suffix == ".zst" else raw
+        buffered = io.BufferedReader(stream, buffer_size=1 << 20)
+        for number, line in enumerate(buffered, start=1):
+            try:
+                yield line.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as error:
+                raise UserError(f"{path}:{number}: invalid UTF-8 ({error.reason}); fix or drop this line") from None
+
+
+def read_pairs(src_path: Path | str, trg_path: Path | str) -> Iterator[tuple[str, str]]:
+    """Yield aligned (source, target) lines; misaligned files are a UserError with both counts."""
+    src_lines, trg_lines = read_lines(src_path), read_lines(trg_path)
+    count = 0
+    for src in src_lines:
+        trg = next(trg_lines, None)
+        if trg is None:
+            rest = 1 + sum(1 for _ in src_lines)
+            raise UserError(
+                f"misaligned corpus: {src_path} has {count + rest} lines but {trg_path} has {count}"
+            )
+        count += 1
+        yield src, trg
+    extra = sum(1 for _ in trg_lines)
+    if extra:
+        raise UserError(
+            f"misaligned corpus: {src_path} has {count} lines but {trg_path} has {count + extra}"
+        )
+
+
+class LineWriter:
+    """Write lines to a plain or .zst file through a temporary name; rename on success."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.tmp{os.getpid()}")
+        self.count = 0
+
+    def __enter__(self) -> "LineWriter":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.raw = open(self.tmp, "wb")
+        if self.path.suffix == ".zst":
+            self.stream = zstandard.ZstdCompressor(level=3).stream_writer(self.raw, closefd=False)
+        else:
+            self.stream = self.raw
+        self.text = io.TextIOWrapper(self.stream, encoding="utf-8", newline="\n", write_through=False)
+        return self
+
+    def write(self, line: str) -> None:
+        self.text.write(line)
+        self.text.write("\n")
+        self.count += 1
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.text.flush()
+        if self.stream is not self.raw:
+            self.stream.close()
+        self.raw.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                self.tmp.unlink()
+
+
+@contextlib.contextmanager
+def pair_writer(directory: Path | str, name: str, src: str, trg: str):
+    """Write aligned pairs to `<name>.<src>.zst` and `<name>.<trg>.zst`; yields write(src, trg)."""
+    with LineWriter(corpus_path(directory, name, src)) as src_out, LineWriter(
+        corpus_path(directory, name, trg)
+    ) as trg_out:
+
+        def write(src_line: str, trg_line: str) -> None:
+            src_out.write(src_line)
+            trg_out.write(trg_line)
+
+        yield write
+
+
+def count_lines(path: Path | str) -> int:
+    return sum(1 for _ in read_lines(path))

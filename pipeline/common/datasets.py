@@ -1,0 +1,25 @@
+"""Dataset keys: `<importer>_<name>`, and the sanitized form used in labels and file names."""
+
+import re
+
+from pipeline.common.errors import UserError
+
+# Importers with a step under pipeline/data/importers; the key's prefix names one.
+IMPORTERS = ("file", "url", "po")
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def parse_key(key: str) -> tuple[str, str]:
+    """Split `po_indico==3.3.14` into ("po", "indico==3.3.14"); unknown importers are a UserError."""
+    importer, sep, name = key.partition("_")
+    if not sep or not name:
+        raise UserError(f"dataset key {key!r} is malformed: expected <importer>_<name>, e.g. po_indico==3.3.14")
+    if importer not in IMPORTERS:
+        raise UserError(f"dataset key {key!r} has unknown importer {importer!r}: use one of {', '.join(IMPORTERS)}")
+    return importer, name
+
+
+def sanitize(key: str) -> str:
+    """`url_https://host/c.[LANG].zst` -> `url_https_host_c_LANG_zst`: only [A-Za-z0-9_-]."""
+    return _UNSAFE.sub("_", key).strip("_")

@@ -1,0 +1,101 @@
+"""The one place that runs Marian: the `pymarian` wheel's CLI as a subprocess.
+
+CPU or GPU is chosen from the environment, never hard-coded: with `GPUS` set (e.g. "0 1")
+Marian gets `--devices $GPUS --workspace $WORKSPACE`; without it, `--cpu-threads` with all
+cores (`MARIAN_CPU_THREADS` overrides). The CUDA build aborts on CPU without
+`--cpu-threads`, so it is always set when no GPU is given.
+
+Options are dicts ({"beam-size": 4, "sync-sgd": True, "valid-metrics": ["chrf", "bleu"]})
+so defaults, device options and the user's options merge key by key, the user's last.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline.common.errors import UserError
+from pipeline.common.logs import get_logger
+
+logger = get_logger(__name__)
+
+# Marian exits 143 after `--sigterm save-and-exit` saved a resumable checkpoint.
+EXIT_INTERRUPTED = 143
+
+
+def marian_binary() -> str:
+    beside_python = Path(sys.executable).parent / "pymarian"
+    found = str(beside_python) if beside_python.exists() else shutil.which("pymarian")
+    if not found:
+        raise UserError("pymarian not found: install the project (make install) or put pymarian on PATH")
+    return found
+
+
+def uses_gpu(env=os.environ) -> bool:
+    return bool(env.get("GPUS", "").split())
+
+
+def device_options(env=os.environ) -> dict:
+    if uses_gpu(env):
+        return {"devices": env["GPUS"].split(), "workspace": env.get("WORKSPACE", "8000")}
+    threads = env.get("MARIAN_CPU_THREADS") or str(os.cpu_count() or 1)
+    return {"cpu-threads": threads, "workspace": env.get("WORKSPACE", "2000")}
+
+
+def options_to_args(options: dict) -> list[str]:
+    """{"after-batches": 500, "valid-metrics": ["chrf", "bleu"], "sync-sgd": True} -> CLI args.
+
+    False or None drops the option, so a user can switch off a default flag.
+    """
+    args: list[str] = []
+    for key, value in options.items():
+        if value is False or value is None:
+            continue
+        args.append(f"--{key}")
+        if value is True:
+            continue
+        args.extend(str(v) for v in value) if isinstance(value, list) else args.append(str(value))
+    return args
+
+
+def args_to_options(args: list[str]) -> dict:
+    """The inverse of options_to_args: ["--beam-size", "4", "--sync-sgd"] -> {...}."""
+    options: dict = {}
+    key = None
+    for arg in args:
+        if arg.startswith("--") and len(arg) > 2 and not _is_number(arg):
+            key, _, inline = arg[2:].partition("=")
+            options[key] = inline if inline else True
+        elif key is None:
+            raise UserError(f"Marian option value {arg!r} has no option before it")
+        elif options[key] is True:
+            options[key] = arg
+        else:
+            previous = options[key]
+            options[key] = [*previous, arg] if isinstance(previous, list) else [previous, arg]
+    return options
+
+
+def split_argv(argv: list[str]) -> tuple[list[str], list[str]]:
+    """A step's own arguments, and the Marian options after `--`."""
+    if "--" not in argv:
+        return argv, []
+    cut = argv.index("--")
+    return argv[:cut], argv[cut + 1 :]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def run(subcommand: str | None, options: dict, **popen) -> subprocess.CompletedProcess:
+    """Run `pymarian [subcommand]` with device options first, then `options` (which win)."""
+    merged = {**device_options(), **options}
+    command = [marian_binary(), *([subcommand] if subcommand else []), *options_to_args(merged)]
+    logger.info("running: %s", " ".join(command))
+    return subprocess.run(command, **popen)

@@ -1,0 +1,120 @@
+"""evaluate: translate a test set with a model (or ensemble) and score it with sacrebleu.
+
+Inputs: `<dataset-prefix>.<src|trg>.zst`, model file(s), the vocab. With
+`--exclude-sources PREFIX`, test pairs whose source sentence appears in
+`PREFIX.<src>.zst` (the training corpus) are dropped first, so scores are measured on
+unseen sentences only. Outputs: `<output-prefix>.metrics.json` (BLEU, chrF, line counts)
+and the translations `<output-prefix>.translated.<trg>.zst`.
+"""
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import sacrebleu
+
+from pipeline.common import marian
+from pipeline.common.corpus import LineWriter, read_lines, read_pairs
+from pipeline.common.errors import UserError, cli
+from pipeline.common.logs import get_logger
+
+logger = get_logger(__name__)
+
+DECODING = {
+    "beam-size": 4,
+    "normalize": 1.0,
+    "mini-batch": 16,
+    "maxi-batch": 100,
+    "maxi-batch-sort": "src",
+    "max-length-factor": 3.0,
+    "quiet-translation": True,
+}
+
+
+def source_key(line: str) -> bytes:
+    return hashlib.blake2b(" ".join(line.split()).encode(), digest_size=8).digest()
+
+
+def unseen_pairs(pairs: list[tuple[str, str]], exclude: Path | None) -> list[tuple[str, str]]:
+    """Drop pairs whose source occurs in the `exclude` file; streams it against the small test set."""
+    if exclude is None:
+        return pairs
+    wanted = {source_key(src) for src, _ in pairs}
+    seen = {key for key in map(source_key, read_lines(exclude)) if key in wanted}
+    return [(src, trg) for src, trg in pairs if source_key(src) not in seen]
+
+
+def translate(sources: list[str], models: list[Path], vocab: Path, user: dict, tmp: Path) -> list[str]:
+    source_file, output_file = tmp / "source.txt", tmp / "output.txt"
+    source_file.write_text("".join(f"{line}\n" for line in sources), encoding="utf-8")
+    options = {
+        **DECODING,
+        "models": [str(m) for m in models],
+        "vocabs": [str(vocab), str(vocab)],
+        "input": str(source_file),
+        "output": str(output_file),
+        **user,
+    }
+    result = marian.run("decode", options)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+    translations = list(read_lines(output_file))
+    if len(translations) != len(sources):
+        raise UserError(f"Marian returned {len(translations)} translations for {len(sources)} sentences")
+    return translations
+
+
+@cli
+def main(argv=None):
+    ours, marian_args = marian.split_argv(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--src", required=True)
+    parser.add_argument("--trg", required=True)
+    parser.add_argument("--dataset-prefix", required=True, type=Path)
+    parser.add_argument("--models", required=True, nargs="+", type=Path)
+    parser.add_argument("--vocab", required=True, type=Path)
+    parser.add_argument("--exclude-sources", type=Path, help="prefix of a corpus whose sources to leave out")
+    parser.add_argument("--output-prefix", required=True, type=Path)
+    args = parser.parse_args(ours)
+    for path in [*args.models, args.vocab]:
+        if not path.exists():
+            raise UserError(f"{path}: file not found")
+
+    all_pairs = list(read_pairs(*(f"{args.dataset_prefix}.{lang}.zst" for lang in (args.src, args.trg))))
+    exclude = Path(f"{args.exclude_sources}.{args.src}.zst") if args.exclude_sources else None
+    pairs = unseen_pairs(all_pairs, exclude)
+    if not pairs:
+        raise UserError(f"{args.dataset_prefix}: no test pairs left to evaluate ({len(all_pairs)} read, all seen in training)")
+    logger.info("evaluating on %d pairs (%d also in training, left out)", len(pairs), len(all_pairs) - len(pairs))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        hypotheses = translate([s for s, _ in pairs], args.models, args.vocab, marian.args_to_options(marian_args), Path(tmp))
+    references = [t for _, t in pairs]
+    bleu, chrf = sacrebleu.BLEU(), sacrebleu.CHRF()
+    bleu_score, chrf_score = bleu.corpus_score(hypotheses, [references]), chrf.corpus_score(hypotheses, [references])
+    metrics = {
+        "dataset": args.dataset_prefix.name,
+        "models": [m.name for m in args.models],
+        "lines": len(pairs),
+        "left_out_seen_in_training": len(all_pairs) - len(pairs),
+        "bleu": round(bleu_score.score, 2),
+        "chrf": round(chrf_score.score, 2),
+        "bleu_signature": str(bleu.get_signature()),
+        "chrf_signature": str(chrf.get_signature()),
+    }
+    args.output_prefix.parent.mkdir(parents=True, exist_ok=True)
+    with LineWriter(f"{args.output_prefix}.translated.{args.trg}.zst") as out:
+        for line in hypotheses:
+            out.write(line)
+    metrics_path = Path(f"{args.output_prefix}.metrics.json")
+    tmp_path = metrics_path.with_suffix(".tmp")
+    tmp_path.write_text(json.dumps(metrics, indent=2) + "\n")
+    tmp_path.replace(metrics_path)
+    logger.info("%s: BLEU %.2f chrF %.2f (%d lines)", metrics["dataset"], metrics["bleu"], metrics["chrf"], len(pairs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""train-teacher: train a transformer with Marian, validated on the devset.
+
+Inputs: `<corpus>.<src|trg>.zst`, `<devset>.<src|trg>.zst`, a SentencePiece vocab.
+Outputs in `--output-dir`: `model.npz` (the best checkpoint by `--best-model`),
+Marian's checkpoint files `model.train.npz*` (resumable), `train.log`, `valid.log`.
+
+Marian options: the defaults below (transformer-big, as a GPU teacher), device options
+from the environment (GPUS/WORKSPACE, or all CPU cores), then the user's options after
+`--`, which win. On CPU a fixed mini-batch replaces `--mini-batch-fit`, whose statistics
+collection takes minutes there. Marian saves and exits 143 on SIGTERM; rerunning the
+same command resumes from the checkpoint.
+"""
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from pipeline.common import marian
+from pipeline.common.corpus import LineWriter, read_pairs
+from pipeline.common.errors import UserError, cli
+from pipeline.common.logs import get_logger
+
+logger = get_logger(__name__)
+
+METRICS = ("chrf", "bleu", "ce-mean-words")
+
+TEACHER = {
+    "type": "transformer",
+    "dim-emb": 1024,
+    "transformer-dim-ffn": 4096,
+    "enc-depth": 6,
+    "dec-depth": 6,
+    "transformer-heads": 16,
+    "transformer-postprocess": "dan",
+    "transformer-dropout": 0.1,
+    "label-smoothing": 0.1,
+    "tied-embeddings-all": True,
+    "max-length": 200,
+    "learn-rate": 0.0002,
+    "lr-warmup": 8000,
+    "lr-decay-inv-sqrt": 8000,
+    "lr-report": True,
+    "optimizer-params": [0.9, 0.998, 1e-09],
+    "clip-norm": 0,
+    "exponential-smoothing": True,
+    "sync-sgd": True,
+    "valid-freq": 3000,
+    "save-freq": 3000,
+    "disp-freq": 500,
+    "early-stopping": 20,
+    "valid-mini-batch": 32,
+    "beam-size": 4,
+    "normalize": 1.0,
+    "max-length-factor": 2.0,
+    "keep-best": True,
+    "overwrite": True,
+    "quiet-translation": True,
+    "sigterm": "save-and-exit",
+}
+GPU_BATCHING = {"mini-batch-fit": True, "maxi-batch": 1000}
+CPU_BATCHING = {"mini-batch": 64, "maxi-batch": 100}
+MODEL_TYPES = {"teacher": TEACHER}
+
+
+def decompress(prefix: Path, langs: list[str], work_dir: Path) -> list[Path]:
+    """Marian reads plain text, not .zst: write the aligned pair (checked) as plain files."""
+    paths = [work_dir / f"{prefix.name}.{lang}" for lang in langs]
+    if all(path.exists() for path in paths):
+        return paths  # a resumed run: Marian's saved options name these exact files
+    with LineWriter(paths[0]) as src_out, LineWriter(paths[1]) as trg_out:
+        for src, trg in read_pairs(*(f"{prefix}.{lang}.zst" for lang in langs)):
+            src_out.write(src)
+            trg_out.write(trg)
+    if src_out.count == 0:
+        raise UserError(f"{prefix}.{langs[0]}.zst: no lines to train on")
+    return paths
+
+
+def training_options(args, train: list[Path], valid: list[Path], user: dict) -> dict:
+    out = args.output_dir
+    metrics = [args.best_model, *(m for m in METRICS if m != args.best_model)]
+    return {
+        **MODEL_TYPES[args.model_type],
+        **(GPU_BATCHING if marian.uses_gpu() else CPU_BATCHING),
+        "model": str(out / "model.train.npz"),
+        "train-sets": [str(p) for p in train],
+        "valid-sets": [str(p) for p in valid],
+        "vocabs": [str(args.vocab), str(args.vocab)],
+        "valid-metrics": metrics,
+        "seed": args.seed,
+        "log": str(out / "train.log"),
+        "valid-log": str(out / "valid.log"),
+        **user,
+    }
+
+
+@cli
+def main(argv=None):
+    ours, marian_args = marian.split_argv(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model-type", choices=MODEL_TYPES, required=True)
+    parser.add_argument("--src", required=True)
+    parser.add_argument("--trg", required=True)
+    parser.add_argument("--corpus", required=True, type=Path, help="prefix of <prefix>.<lang>.zst")
+    parser.add_argument("--devset", required=True, type=Path, help="prefix of <prefix>.<lang>.zst")
+    parser.add_argument("--vocab", required=True, type=Path)
+    parser.add_argument("--best-model", choices=METRICS, default="chrf")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--output-dir", required=True, type=Path)
+    parser.add_argument("--work-dir", type=Path, help="plain-text copies of the data (default: beside output)")
+    args = parser.parse_args(ours)
+    if not args.vocab.exists():
+        raise UserError(f"{args.vocab}: vocabulary not found")
+
+    work_dir = args.work_dir or args.output_dir.parent / "train-data"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    args.output_dir.mkdir(parents=True, exist_ok=True)
+    langs = [args.src, args.trg]
+    train = decompress(args.corpus, langs, work_dir)
+    valid = decompress(args.devset, langs, work_dir)
+
+    options = training_options(args, train, valid, marian.args_to_options(marian_args))
+    result = marian.run(None, options)
+    if result.returncode == marian.EXIT_INTERRUPTED:
+        logger.warning("training interrupted; the checkpoint is saved, rerun the same command to resume")
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+    best = args.output_dir / f"model.train.npz.best-{args.best_model}.npz"
+    if not best.exists():
+        raise UserError(f"{best} was not written: training ended before its first validation (raise after-batches or lower valid-freq)")
+    shutil.copyfile(best, args.output_dir / "model.npz")
+    logger.info("best model (%s): %s -> model.npz", args.best_model, best.name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""THE training-config schema: one definition for validation, defaults, the taskgraph
+parameters, the Train action's JSON Schema and the docs' config reference.
+
+`load(path)` / `check(raw)` report every problem at once: structural problems come from
+jsonschema's `iter_errors` over the JSON Schema that msgspec derives from the classes
+below; semantic checks (language codes, dataset keys, ...) add theirs.
+"""
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import jsonschema
+import msgspec
+import yaml
+
+from pipeline.common import langs
+from pipeline.common.datasets import sanitize, parse_key
+from pipeline.common.errors import UserError
+
+# Stage names, in pipeline order: `target-stage` takes one; every task has one.
+STAGES = (
+    "dataset",
+    "clean-corpus",
+    "merge-corpus",
+    "merge-devset",
+    "train-vocab",
+    "train-teacher",
+    "evaluate-teacher",
+    "all",
+)
+KINDS_DIR = Path(__file__).resolve().parents[1] / "kinds"
+
+MarianValue = Union[str, int, float, bool, list[Union[str, int, float]]]
+MarianOptions = dict[str, MarianValue]
+
+
+def doc(text: str, **constraints) -> msgspec.Meta:
+    return msgspec.Meta(description=text, **constraints)
+
+
+class Section(msgspec.Struct, kw_only=True, rename="kebab", forbid_unknown_fields=True):
+    """Config sections: kebab-case keys, unknown keys rejected, defaults kept on output."""
+
+
+class Experiment(Section):
+    name: Annotated[str, doc("Experiment name; part of artifact and run names.", min_length=1)]
+    src: Annotated[str, doc("Source language (ISO 639-1, e.g. `en`).")]
+    trg: Annotated[str, doc("Target language (ISO 639-1, e.g. `de`).")]
+    vocab_size: Annotated[int, doc("Joint SentencePiece vocabulary size.", ge=100)] = 32000
+    teacher_ensemble: Annotated[int, doc("Number of teacher models, each its own task and seed.", ge=1)] = 1
+    best_model: Annotated[
+        Literal["chrf", "bleu", "ce-mean-words"],
+        doc("Validation metric that picks the best checkpoint and drives early stopping."),
+    ] = "chrf"
+
+
+class Datasets(Section):
+    train: Annotated[list[str], doc("Parallel training datasets (dataset keys).")]
+    devtest: Annotated[list[str], doc("Parallel validation sets, used during training.")] = []
+    test: Annotated[list[str], doc("Parallel test sets; every model is evaluated on each.")] = []
+    mono_src: Annotated[list[str], doc("Source-language monolingual datasets.")] = []
+    mono_trg: Annotated[list[str], doc("Target-language monolingual datasets.")] = []
+
+
+class MarianArgs(Section):
+    training_teacher: Annotated[
+        MarianOptions, doc("Marian options for teacher training, appended after the defaults.")
+    ] = {}
+    decoding_teacher: Annotated[
+        MarianOptions, doc("Marian options for decoding with the teacher (evaluation).")
+    ] = {}
+
+
+class Taskcluster(Section):
+    worker_classes: Annotated[
+        dict[str, Literal["standard", "spot"]],
+        doc("Worker class per kind (`default` for the rest): `standard` or preemptible `spot`."),
+    ] = msgspec.field(default_factory=lambda: {"default": "standard"})
+    split_chunks: Annotated[int, doc("Number of parallel chunks for translation steps.", ge=1)] = 10
+
+
+class TrainingConfig(Section):
+    experiment: Annotated[Experiment, doc("What to train.")]
+    datasets: Annotated[Datasets, doc("Dataset keys `<importer>_<name>` per category.")]
+    target_stage: Annotated[
+        Literal[STAGES], doc("Run the graph up to this stage (and everything it needs).")
+    ] = "all"
+    marian_args: Annotated[MarianArgs, doc("Extra Marian options per purpose.")] = msgspec.field(default_factory=MarianArgs)
+    taskcluster: Annotated[Taskcluster, doc("Taskcluster settings.")] = msgspec.field(default_factory=Taskcluster)
+
+
+def json_schema() -> dict:
+    """The config's JSON Schema with every `$ref` inlined (the Train action's form)."""
+    schema = msgspec.json.schema(TrainingConfig)
+    defs = schema.pop("$defs")
+
+    def inline(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline({**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}})
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return inline(schema)
+
+
+def _path(error: jsonschema.ValidationError) -> str:
+    parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path]
+    return "".join(parts).lstrip(".") or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = _path(error)
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        known = ", ".join(error.schema.get("properties", {}))
+        return f"{where}: unknown key {', '.join(map(repr, unknown))} (known keys: {known})"
+    if error.validator == "required":
+        return f"{where}: missing required key {error.message.split()[0]}"
+    if error.validator == "enum":
+        return f"{where}: {error.instance!r} is not valid; use one of: {', '.join(map(str, error.validator_value))}"
+    return f"{where}: {error.message}"
+
+
+def _structural_errors(raw) -> list[str]:
+    validator = jsonschema.Draft202012Validator(json_schema())
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    return [_describe(error) for error in errors]
+
+
+def _semantic_errors(config: dict) -> list[str]:
+    """Checks the JSON Schema cannot express; tolerant of a structurally broken config."""
+    experiment = config.get("experiment") if isinstance(config.get("experiment"), dict) else {}
+    datasets = config.get("datasets") if isinstance(config.get("datasets"), dict) else {}
+    errors = []
+    for side in ("src", "trg"):
+        code = experiment.get(side)
+        if isinstance(code, str) and not langs.is_valid(code):
+            errors.append(f"experiment.{side}: {code!r} is not a language code; use ISO 639-1, e.g. en, de, pt-BR")
+    if experiment.get("src") and experiment.get("src") == experiment.get("trg"):
+        errors.append(f"experiment: src and trg are both {experiment['src']!r}; they must differ")
+    if datasets and not datasets.get("train"):
+        errors.append("datasets.train: empty; list at least one training dataset")
+    if datasets and not datasets.get("devtest"):
+        errors.append("datasets.devtest: empty; list at least one validation dataset")
+    errors += _dataset_key_errors(datasets)
+    errors += _worker_class_errors(config.get("taskcluster"))
+    return errors
+
+
+def _dataset_key_errors(datasets: dict) -> list[str]:
+    errors, seen = [], {}
+    for category, keys in datasets.items():
+        for index, key in enumerate(keys if isinstance(keys, list) else []):
+            if not isinstance(key, str):
+                continue
+            try:
+                parse_key(key)
+            except UserError as error:
+                errors.append(f"datasets.{category}[{index}]: {error}")
+                continue
+            other = seen.setdefault(sanitize(key), key)
+            if other != key:
+                errors.append(
+                    f"datasets.{category}[{index}]: {key!r} and {other!r} have the same file name "
+                    f"{sanitize(key)!r}; rename one"
+                )
+    return errors
+
+
+def _worker_class_errors(taskcluster) -> list[str]:
+    classes = taskcluster.get("worker-classes") if isinstance(taskcluster, dict) else None
+    if not isinstance(classes, dict):
+        return []
+    kinds = sorted(path.name for path in KINDS_DIR.iterdir())
+    return [
+        f"taskcluster.worker-classes: {kind!r} is not a kind; use default or one of: {', '.join(kinds)}"
+        for kind in classes
+        if kind != "default" and kind not in kinds
+    ]
+
+
+def check(raw) -> tuple[dict | None, list[str]]:
+    """Validate a raw config; return (config with defaults filled, []) or (None, errors)."""
+    if not isinstance(raw, dict):
+        return None, ["(top level): the config must be a YAML mapping"]
+    errors = _structural_errors(raw) + _semantic_errors(raw)
+    if errors:
+        return None, errors
+    return msgspec.to_builtins(msgspec.convert(raw, TrainingConfig)), []
+
+
+class ConfigError(UserError):
+    def __init__(self, source: str, errors: list[str]):
+        self.errors = [f"{source}: {error}" for error in errors]
+        super().__init__("\n".join(self.errors))
+
+
+def read_yaml(path: Path | str):
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: config file not found") from None
+    except yaml.YAMLError as error:
+        raise UserError(f"{path}: not valid YAML: {str(error).splitlines()[0]}") from None
+
+
+def load(path: Path | str) -> dict:
+    """Read, validate and fill defaults; raise ConfigError with every problem."""
+    config, errors = check(read_yaml(path))
+    if errors:
+        raise ConfigError(str(path), errors)
+    return config
+
+
+def normalize(raw: dict) -> dict:
+    """Fill defaults of an already-valid config (parameters may omit defaulted keys)."""
+    config, errors = check(raw)
+    if errors:
+        raise ConfigError("training_config", errors)
+    return config

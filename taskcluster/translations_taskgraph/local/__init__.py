@@ -1,0 +1,1 @@
+"""The local executor: the same task graph, run as processes on this machine."""

@@ -1,0 +1,171 @@
+"""Run a target task graph on this machine, reusing stored results by digest.
+
+Ready tasks (all upstream results stored) start as processes, at most `jobs` at a time.
+Each gets its own directory with `fetches/` filled from its upstream artifacts
+(hard links) and writes to `artifacts/`; on exit 0 the result enters the store. A
+failure stops new starts, lets running tasks finish and reports the task, its exit
+code and its log. Ctrl-C sends SIGTERM to running tasks (Marian saves a checkpoint);
+a task whose process group outlived a killed run is stopped before it is rerun.
+"""
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.common.errors import UserError
+from translations_taskgraph.local.progress import Progress
+from translations_taskgraph.local.store import Store
+from translations_taskgraph.local.task import LocalTask, environment
+
+GRACE_SECONDS = 30
+
+
+@dataclass
+class Running:
+    task: LocalTask
+    process: subprocess.Popen
+    started: float
+
+
+@dataclass
+class Outcome:
+    executed: list[str]
+    reused: list[str]
+    failed: list[tuple[str, int, Path]]
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.interrupted
+
+
+def _stop_leftover(work: Path) -> None:
+    """A run killed with SIGKILL leaves its task processes running: stop them first."""
+    pid_file = work / "pgid"
+    if not pid_file.exists():
+        return
+    pgid = int(pid_file.read_text())
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    for _ in range(GRACE_SECONDS * 10):
+        time.sleep(0.1)
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+    os.killpg(pgid, signal.SIGKILL)
+
+
+def _link_fetches(store: Store, task: LocalTask, tasks: dict[str, LocalTask], fetches_dir: Path) -> None:
+    shutil.rmtree(fetches_dir, ignore_errors=True)
+    fetches_dir.mkdir(parents=True)
+    for fetch in task.fetches:
+        source = store.artifacts(tasks[fetch.upstream].digest) / fetch.name
+        if not source.exists():
+            raise UserError(f"{task.label} fetches {fetch.name} but {fetch.upstream} did not produce it ({source})")
+        target = fetches_dir / fetch.name
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
+
+class Executor:
+    def __init__(self, tasks: dict[str, LocalTask], workdir: Path, experiment: str, jobs: int = 1):
+        self.tasks, self.jobs, self.experiment = tasks, max(1, jobs), experiment
+        self.store = Store(workdir)
+
+    def run(self) -> Outcome:
+        with open(self.store.root / ".lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UserError(f"{self.store.root} is in use by another `translations run`; wait for it or use --workdir") from None
+            return self._run()
+
+    def _run(self) -> Outcome:
+        outcome = Outcome(executed=[], reused=[], failed=[])
+        done = {label for label, task in self.tasks.items() if self.store.has(task.digest)}
+        outcome.reused = sorted(done)
+        for label in done:
+            self.store.link(self.experiment, label, self.tasks[label].digest)
+        pending = [label for label in self.tasks if label not in done]
+        running: dict[str, Running] = {}
+        progress = Progress(total=len(self.tasks), reused=len(done))
+        try:
+            while pending or running:
+                if not outcome.failed:
+                    for label in [l for l in pending if all(d in done for d in self.tasks[l].dependencies)]:
+                        if len(running) >= self.jobs:
+                            break
+                        pending.remove(label)
+                        running[label] = self._start(self.tasks[label])
+                        progress.started(label, self._log(label))
+                for label, job in list(running.items()):
+                    code = job.process.poll()
+                    if code is None:
+                        continue
+                    del running[label]
+                    if code == 0:
+                        self.store.commit(job.task.digest, label, job.task.command, time.monotonic() - job.started)
+                        self.store.link(self.experiment, label, job.task.digest)
+                        done.add(label)
+                        outcome.executed.append(label)
+                        progress.finished(label, ok=True)
+                    else:
+                        outcome.failed.append((label, code, self._log(label)))
+                        progress.finished(label, ok=False)
+                if outcome.failed and not running:
+                    break
+                progress.show()
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            outcome.interrupted = True
+            self._stop_all(running)
+        progress.close()
+        return outcome
+
+    def _log(self, label: str) -> Path:
+        return self.store.work_dir(self.tasks[label].digest) / "log.txt"
+
+    def _start(self, task: LocalTask) -> Running:
+        work = self.store.work_dir(task.digest)
+        _stop_leftover(work)
+        (work / "artifacts").mkdir(parents=True, exist_ok=True)
+        _link_fetches(self.store, task, self.tasks, work / "fetches")
+        (work / "task.json").write_text(json.dumps({"label": task.label, "command": task.command}, indent=2))
+        with open(work / "log.txt", "ab") as log:
+            log.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {task.label}\n".encode())
+            log.flush()
+            process = subprocess.Popen(
+                task.command,
+                cwd=environment(task, work)["VCS_PATH"],
+                env=environment(task, work),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        (work / "pgid").write_text(str(process.pid))
+        return Running(task, process, time.monotonic())
+
+    def _stop_all(self, running: dict[str, Running]) -> None:
+        for job in running.values():
+            try:
+                os.killpg(job.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + GRACE_SECONDS
+        for job in running.values():
+            try:
+                job.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(job.process.pid, signal.SIGKILL)

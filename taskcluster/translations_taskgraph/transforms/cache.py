@@ -1,0 +1,69 @@
+"""Make every pipeline task a cached task whose digest covers exactly its inputs.
+
+taskgraph's cached_tasks hashes `cache.digest-data` literally, plus the digests of the
+task's dependencies. We put in it: the rendered command, the env the kind sets, the
+contents of the files the step uses (`cache-resources` globs, relative to the repo
+root) and the docker image's digest. Unrelated files do not count, and neither does the
+revision, so a task is reused across commits until one of its inputs changes.
+The local executor's store uses the same digests.
+"""
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Optional
+
+from taskgraph.transforms.base import TransformSequence
+from taskgraph.util.schema import Schema
+
+CACHE_TYPE = "translations-v1"
+# Every step uses pipeline/common; kinds list their own step's files.
+COMMON_RESOURCES = ("pipeline/common/*.py",)
+
+
+class CacheSchema(Schema, forbid_unknown_fields=False, kw_only=True):
+    cache_resources: Optional[list[str]] = None
+
+
+transforms = TransformSequence()
+transforms.add_validate(CacheSchema)
+
+
+@functools.lru_cache(maxsize=None)
+def hash_resources(root: str, patterns: tuple[str, ...]) -> str:
+    """sha256 over the paths and contents of the files matching the globs, in sorted order."""
+    files = sorted(
+        {path for pattern in patterns for path in Path(root).glob(pattern) if path.is_file()}
+        - {path for path in Path(root).glob("**/__pycache__/**")}
+    )
+    if not files:
+        raise Exception(f"cache-resources {list(patterns)} match no file under {root}")
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _image_digests(config) -> dict[str, str]:
+    return {
+        task.attributes["image_name"]: task.attributes["cached_task"]["digest"]
+        for task in config.kind_dependencies_tasks.values()
+        if task.kind == "docker-image"
+    }
+
+
+@transforms.add
+def add_cache(config, tasks):
+    root = str(Path(config.graph_config.root_dir).resolve().parent)
+    images = _image_digests(config)
+    for task in tasks:
+        image = task["worker"]["docker-image"]["in-tree"]
+        digest_data = [
+            f"command:{task['run']['command']}",
+            f"env:{json.dumps(task['worker'].get('env', {}), sort_keys=True)}",
+            f"resources:{hash_resources(root, COMMON_RESOURCES + tuple(task.pop('cache-resources', [])))}",
+            f"docker-image:{images[image]}",
+        ]
+        task["cache"] = {"type": CACHE_TYPE, "name": f"{config.kind}-{task['name']}", "digest-data": digest_data}
+        yield task

@@ -1,0 +1,58 @@
+"""One task per dataset (`per-dataset: [categories]`) and/or per teacher (`per-member`).
+
+Sets the task's name, `<prefix->src-trg[-dataset][-member]`, and the attributes
+`src_locale`, `trg_locale`, `dataset`, `provider`, `dataset-category`, `member`.
+"""
+
+import copy
+from typing import Optional
+
+from taskgraph.transforms.base import TransformSequence
+from taskgraph.util.schema import Schema
+
+from pipeline.common.datasets import parse_key, sanitize
+from translations_taskgraph import training_config
+
+
+class FanOutSchema(Schema, forbid_unknown_fields=False, kw_only=True):
+    per_dataset: Optional[list[str]] = None
+    per_member: Optional[bool] = None
+
+
+transforms = TransformSequence()
+transforms.add_validate(FanOutSchema)
+
+
+def _datasets(datasets: dict, categories: list[str]) -> dict[str, str]:
+    """Unique dataset keys of the categories, in config order, mapped to their first category."""
+    found: dict[str, str] = {}
+    for category in categories:
+        for key in datasets[category]:
+            found.setdefault(key, category)
+    return found
+
+
+@transforms.add
+def fan_out(config, tasks):
+    tc = training_config.get(config.params)
+    src, trg = tc["experiment"]["src"], tc["experiment"]["trg"]
+    for task in tasks:
+        categories = task.pop("per-dataset", None)
+        per_member = task.pop("per-member", False)
+        datasets = _datasets(tc["datasets"], categories) if categories else {None: None}
+        members = range(1, tc["experiment"]["teacher-ensemble"] + 1) if per_member else [None]
+        prefix = task["name"] if task["name"] != config.kind else None
+        for key, category in datasets.items():
+            for member in members:
+                new = copy.deepcopy(task)
+                attributes = new.setdefault("attributes", {})
+                attributes.update(src_locale=src, trg_locale=trg)
+                if key:
+                    attributes.update(
+                        {"dataset": key, "provider": parse_key(key)[0], "dataset-category": category}
+                    )
+                if member:
+                    attributes["member"] = member
+                parts = [prefix, src, trg, key and sanitize(key), member and str(member)]
+                new["name"] = "-".join(part for part in parts if part)
+                yield new

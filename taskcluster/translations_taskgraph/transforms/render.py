@@ -1,0 +1,71 @@
+"""Fill each task's command and description from the training config, set its stage,
+and give it the defaults every pipeline task shares (image, artifacts, run-task).
+
+Commands use Python format fields: {src}, {trg}, {vocab_size}, {best_model},
+{dataset}, {dataset_file}, {member}, {marian_args[<purpose>]} (shell-quoted options)
+and whatever `upstreams` added. Shell variables are written `$VAR`, never `${VAR}`.
+"""
+
+import shlex
+from typing import Optional
+
+from taskgraph.transforms.base import TransformSequence
+from taskgraph.util.schema import Schema
+
+from pipeline.common.marian import options_to_args
+from translations_taskgraph import config as config_schema
+from translations_taskgraph import training_config
+from translations_taskgraph.transforms.upstreams import artifact_context
+
+ARTIFACTS_DIR = "/builds/worker/artifacts"
+
+
+class RenderSchema(Schema, forbid_unknown_fields=False, kw_only=True):
+    stage: str
+    render_context: Optional[dict] = None
+
+
+transforms = TransformSequence()
+transforms.add_validate(RenderSchema)
+
+
+def _context(tc: dict, task: dict) -> dict:
+    attributes = task["attributes"]
+    context = {
+        **artifact_context(attributes),
+        "vocab_size": tc["experiment"]["vocab-size"],
+        "best_model": tc["experiment"]["best-model"],
+        "split_chunks": tc["taskcluster"]["split-chunks"],
+        "marian_args": {
+            purpose: shlex.join(options_to_args(options)) for purpose, options in tc["marian-args"].items()
+        },
+        **task.pop("render-context", {}),
+    }
+    if "dataset" in attributes:
+        context["dataset"] = attributes["dataset"]
+    return context
+
+
+def _shell_quoted(context: dict) -> dict:
+    """Values from the user (dataset keys) are quoted before they enter a command."""
+    return {**context, "dataset": shlex.quote(context["dataset"])} if "dataset" in context else context
+
+
+@transforms.add
+def render(config, tasks):
+    tc = training_config.get(config.params)
+    for task in tasks:
+        stage = task.pop("stage")
+        if stage not in config_schema.STAGES:
+            raise Exception(f"{config.kind}-{task['name']}: stage {stage!r} is not one of {config_schema.STAGES}")
+        task["attributes"]["stage"] = stage
+        context = _context(tc, task)
+        task["description"] = task["description"].format(**context)
+        run = task["run"]
+        run["command"] = " ".join(run["command"].split()).format(**_shell_quoted(context))
+        run.setdefault("using", "run-task")
+        run.setdefault("cwd", "{checkout}")
+        worker = task.setdefault("worker", {})
+        worker.setdefault("docker-image", {"in-tree": "train"})
+        worker.setdefault("artifacts", [{"name": "public/build", "path": ARTIFACTS_DIR, "type": "directory"}])
+        yield task

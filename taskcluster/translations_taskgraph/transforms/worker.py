@@ -1,0 +1,27 @@
+"""Pick the worker alias `<resource>-<class>` and give GPU tasks GPUS and WORKSPACE.
+
+Kinds say `worker-type: cpu|gpu|largegpu`; the class (`standard` or `spot`) comes from
+the config's `taskcluster.worker-classes`, per kind or `default`.
+"""
+
+from taskgraph.transforms.base import TransformSequence
+
+from translations_taskgraph import training_config
+
+MAX_RUN_TIME = {"cpu": 3 * 3600, "gpu": 24 * 3600, "largegpu": 24 * 3600}
+
+transforms = TransformSequence()
+
+
+@transforms.add
+def worker_class(config, tasks):
+    classes = training_config.get(config.params)["taskcluster"]["worker-classes"]
+    worker_class = classes.get(config.kind, classes["default"])
+    gpu_env = config.graph_config["worker-gpus"]
+    for task in tasks:
+        resource = task["worker-type"]
+        task["worker-type"] = f"{resource}-{worker_class}"
+        worker = task.setdefault("worker", {})
+        worker.setdefault("max-run-time", MAX_RUN_TIME[resource])
+        worker.setdefault("env", {}).update(gpu_env.get(resource, {}))
+        yield task

@@ -1,0 +1,114 @@
+import json
+
+import pytest
+import zstandard
+
+from pipeline.clean import clean_corpus
+from pipeline.clean.clean_corpus import Limits
+from pipeline.common.corpus import LineWriter, read_lines
+
+LIMITS = Limits(max_words=10, max_chars=60, max_ratio=3.0)
+
+
+def write_corpus(directory, name, lang, lines):
+    with LineWriter(directory / f"{name}.{lang}.zst") as out:
+        for line in lines:
+            out.write(line)
+
+
+def write_pairs(directory, name, pairs):
+    write_corpus(directory, name, "en", [src for src, _ in pairs])
+    write_corpus(directory, name, "de", [trg for _, trg in pairs])
+
+
+def run(tmp_path, *extra):
+    return clean_corpus.main(
+        ["--input-prefix", str(tmp_path / "in" / "corpus"), "--output-prefix", str(tmp_path / "out" / "corpus"),
+         "--src", "en", "--trg", "de", *extra]
+    )
+
+
+def run_failing(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run(tmp_path)
+    assert exit_info.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "src, trg, rule",
+    [
+        ("", "Hallo", "empty"),
+        ("Hello", "   ", "empty"),
+        ("one two three four five six seven eight nine ten eleven", "eins", "too_long"),
+        ("x" * 61, "y", "too_long"),
+        ("a\tb", "a b", "control_chars"),
+        ("bell\x07", "Glocke", "control_chars"),
+        ("next\x85line", "nächste", "control_chars"),
+        ("one two three four", "eins", "length_ratio"),
+        ("one two three four five six seven", "eins zwei", "length_ratio"),
+        ("一二三四五六七八九十一二三", "one two three four", "length_ratio"),
+        ("Hello World", "hello  world", "source_equals_target"),
+        ("Hello there, how are you?", "Hallo, wie geht es dir?", None),
+        ("Yes.", "Ja, sehr gerne.", None),
+        ("I like tea very much.", "我非常喜欢茶。", None),
+        ("Donaudampfschifffahrt", "Danube steam navigation", None),
+        ("Donaudampfschifffahrtsgesellschaft", "the Danube steam navigation company", "length_ratio"),
+        ("私はお茶がとても好きです。", "I like tea very much.", None),
+    ],
+)
+def test_rule(src, trg, rule):
+    assert clean_corpus.first_failed_rule(clean_corpus.normalize(src), clean_corpus.normalize(trg), LIMITS) == rule
+
+
+def test_normalize_strips_and_collapses_spaces():
+    assert clean_corpus.normalize("  a   b  c \n") == "a b c"
+
+
+def test_cleans_corpus_and_reports_per_rule_counts(tmp_path):
+    write_pairs(tmp_path / "in", "corpus", [
+        ("  Hello   world. ", "Hallo  Welt."),
+        ("", "leer"),
+        ("word " * 151, "Wort"),
+        ("tab\there", "Tab hier"),
+        ("one two three four five six seven", "eins"),
+        ("Berlin Berlin", "berlin berlin"),
+        ("Thank you.", "Danke."),
+        ("   ", "   "),
+    ])
+    run(tmp_path)
+
+    out = tmp_path / "out"
+    assert list(read_lines(out / "corpus.en.zst")) == ["Hello world.", "Thank you."]
+    assert list(read_lines(out / "corpus.de.zst")) == ["Hallo Welt.", "Danke."]
+    assert json.loads((out / "corpus.cleaning.json").read_text()) == {
+        "lines_in": 8,
+        "lines_out": 2,
+        "removed": {"empty": 2, "too_long": 1, "control_chars": 1, "length_ratio": 1, "source_equals_target": 1},
+    }
+
+
+def test_limits_come_from_the_command_line(tmp_path):
+    write_pairs(tmp_path / "in", "corpus", [("a b c d e", "v w x y z"), ("a b c d e f", "eins zwei")])
+    run(tmp_path, "--max-words", "5", "--max-ratio", "4")
+    assert list(read_lines(tmp_path / "out" / "corpus.en.zst")) == ["a b c d e"]
+    report = json.loads((tmp_path / "out" / "corpus.cleaning.json").read_text())
+    assert report["removed"]["too_long"] == 1
+
+
+def test_misaligned_input_fails_with_both_counts(tmp_path, capsys):
+    write_corpus(tmp_path / "in", "corpus", "en", ["a", "b", "c"])
+    write_corpus(tmp_path / "in", "corpus", "de", ["a", "b"])
+    error = run_failing(tmp_path, capsys)
+    assert "corpus.en.zst has 3 lines" in error
+    assert "corpus.de.zst has 2" in error
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_invalid_utf8_fails_naming_file_and_line(tmp_path, capsys):
+    write_corpus(tmp_path / "in", "corpus", "en", ["a", "b", "c"])
+    (tmp_path / "in" / "corpus.de.zst").write_bytes(zstandard.ZstdCompressor().compress(b"a\nb\xff\xfe\nc\n"))
+    error = run_failing(tmp_path, capsys)
+    assert "corpus.de.zst:2:" in error
+    assert "invalid UTF-8" in error
+    assert not list((tmp_path / "out").iterdir())

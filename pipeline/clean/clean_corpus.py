@@ -25,13 +25,12 @@ Misaligned inputs or invalid UTF-8 end the step with exit code 2 and leave no ou
 """
 
 import argparse
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from pipeline.common.corpus import LineWriter, corpus_path, pair_writer, read_pairs
+from pipeline.common.corpus import corpus_path, pair_writer, read_pairs, write_json
 from pipeline.common.errors import cli
 from pipeline.common.logs import Progress, get_logger
 
@@ -123,11 +122,6 @@ def clean(pairs, write, limits: Limits) -> dict:
             kept += 1
     progress.done()
     return {"lines_in": progress.count, "lines_out": kept, "removed": removed}
-
-
-def write_json(path: Path, data: dict) -> None:
-    with LineWriter(path) as out:
-        out.write(json.dumps(data, indent=2))
 
 
 def parse_args(argv):

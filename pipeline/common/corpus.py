@@ -7,6 +7,7 @@ leaves a file that looks finished.
 
 import contextlib
 import io
+import json
 import os
 from pathlib import Path
 from typing import Iterator
@@ -109,3 +110,9 @@ def pair_writer(directory: Path | str, name: str, src: str, trg: str):
 
 def count_lines(path: Path | str) -> int:
     return sum(1 for _ in read_lines(path))
+
+
+def write_json(path: Path | str, data: dict) -> None:
+    """Write a small JSON report atomically (through a temporary name)."""
+    with LineWriter(path) as out:
+        out.write(json.dumps(data, indent=2))

@@ -12,33 +12,26 @@ A pair is dropped as `excluded` when its source sentence (whitespace-normalized)
 source sentence of an --exclude-sources corpus (keeps dev/test sets out of training),
 else as a `duplicate` when the exact (source, target) pair came earlier; the first
 occurrence is kept and the order is preserved. Memory stays bounded by the number of
-distinct pairs: only a 64-bit hash of each is kept, never the strings. A hash collision
+distinct pairs: only a 64-bit hash of each is kept, never the strings; excluded corpora
+are streamed against the inputs' source hashes. A hash collision
 wrongly drops a pair; for n distinct pairs about n^2 / 2^65 are expected (0.0003 for 10^8).
 """
 
 import argparse
 import hashlib
-import json
 from pathlib import Path
 
-from pipeline.common.corpus import LineWriter, corpus_path, pair_writer, read_lines, read_pairs
+from pipeline.common.corpus import corpus_path, pair_writer, read_lines, read_pairs, write_json
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import Progress, get_logger
+from pipeline.common.overlap import seen_in, sentence_key
 
 logger = get_logger(__name__)
 
 
-def digest(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def source_key(src: str) -> int:
-    return digest(" ".join(src.split()))
-
-
 def pair_key(src: str, trg: str) -> int:
     # A newline never occurs inside a line, so the joined text identifies the pair.
-    return digest(f"{src}\n{trg}")
+    return int.from_bytes(hashlib.blake2b(f"{src}\n{trg}".encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def prefix_path(prefix: str, lang: str) -> Path:
@@ -46,13 +39,18 @@ def prefix_path(prefix: str, lang: str) -> Path:
     return corpus_path(path.parent, path.name, lang)
 
 
-def excluded_sources(prefixes: list[str], src: str) -> set[int]:
-    keys = set()
-    for prefix in prefixes:
-        keys.update(source_key(line) for line in read_lines(prefix_path(prefix, src)))
-    if prefixes:
-        logger.info("excluding %d distinct source sentences from %d corpora", len(keys), len(prefixes))
-    return keys
+def excluded_sources(inputs: list[str], excludes: list[str], src: str) -> set[int]:
+    """Keys of the inputs' source sentences that occur in the exclude corpora.
+
+    The inputs' keys are held and the exclude corpora streamed, so excluding a large
+    training corpus from a small devset takes little memory.
+    """
+    if not excludes:
+        return set()
+    wanted = {sentence_key(line) for prefix in inputs for line in read_lines(prefix_path(prefix, src))}
+    found = seen_in((prefix_path(prefix, src) for prefix in excludes), wanted)
+    logger.info("%d distinct source sentences also occur in %s", len(found), ", ".join(excludes))
+    return found
 
 
 def input_names(prefixes: list[str]) -> list[str]:
@@ -73,7 +71,7 @@ def merge(prefixes: list[str], src: str, trg: str, exclude: set[int], write) -> 
         for src_line, trg_line in read_pairs(prefix_path(prefix, src), prefix_path(prefix, trg)):
             lines += 1
             progress.tick()
-            if exclude and source_key(src_line) in exclude:
+            if exclude and sentence_key(src_line) in exclude:
                 stats["excluded"] += 1
                 continue
             key = pair_key(src_line, trg_line)
@@ -88,11 +86,6 @@ def merge(prefixes: list[str], src: str, trg: str, exclude: set[int], write) -> 
     stats["lines_in"] = progress.count
     stats["lines_out"] = len(seen)
     return stats
-
-
-def write_json(path: Path, data: dict) -> None:
-    with LineWriter(path) as out:
-        out.write(json.dumps(data, indent=2))
 
 
 def parse_args(argv):
@@ -110,7 +103,7 @@ def parse_args(argv):
 @cli
 def main(argv=None):
     args = parse_args(argv)
-    exclude = excluded_sources(args.exclude_sources, args.src)
+    exclude = excluded_sources(args.inputs, args.exclude_sources, args.src)
     output = Path(args.output_prefix)
     with pair_writer(output.parent, output.name, args.src, args.trg) as write:
         stats = merge(args.inputs, args.src, args.trg, exclude, write)

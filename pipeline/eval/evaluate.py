@@ -8,8 +8,6 @@ and the translations `<output-prefix>.translated.<trg>.zst`.
 """
 
 import argparse
-import hashlib
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -17,9 +15,10 @@ from pathlib import Path
 import sacrebleu
 
 from pipeline.common import marian
-from pipeline.common.corpus import LineWriter, read_lines, read_pairs
+from pipeline.common.corpus import LineWriter, read_lines, read_pairs, write_json
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
+from pipeline.common.overlap import seen_in, sentence_key
 
 logger = get_logger(__name__)
 
@@ -34,17 +33,12 @@ DECODING = {
 }
 
 
-def source_key(line: str) -> bytes:
-    return hashlib.blake2b(" ".join(line.split()).encode(), digest_size=8).digest()
-
-
 def unseen_pairs(pairs: list[tuple[str, str]], exclude: Path | None) -> list[tuple[str, str]]:
-    """Drop pairs whose source occurs in the `exclude` file; streams it against the small test set."""
+    """Drop pairs whose source occurs in the `exclude` corpus (streamed against the test set)."""
     if exclude is None:
         return pairs
-    wanted = {source_key(src) for src, _ in pairs}
-    seen = {key for key in map(source_key, read_lines(exclude)) if key in wanted}
-    return [(src, trg) for src, trg in pairs if source_key(src) not in seen]
+    seen = seen_in([exclude], {sentence_key(src) for src, _ in pairs})
+    return [(src, trg) for src, trg in pairs if sentence_key(src) not in seen]
 
 
 def translate(sources: list[str], models: list[Path], vocab: Path, user: dict, tmp: Path) -> list[str]:
@@ -109,10 +103,7 @@ def main(argv=None):
     with LineWriter(f"{args.output_prefix}.translated.{args.trg}.zst") as out:
         for line in hypotheses:
             out.write(line)
-    metrics_path = Path(f"{args.output_prefix}.metrics.json")
-    tmp_path = metrics_path.with_suffix(".tmp")
-    tmp_path.write_text(json.dumps(metrics, indent=2) + "\n")
-    tmp_path.replace(metrics_path)
+    write_json(f"{args.output_prefix}.metrics.json", metrics)
     logger.info("%s: BLEU %.2f chrF %.2f (%d lines)", metrics["dataset"], metrics["bleu"], metrics["chrf"], len(pairs))
 
 

@@ -104,7 +104,8 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except UserError as error:
-        print(f"error: {error}" if "\n" not in str(error) else str(error), file=sys.stderr)
+        for line in str(error).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return EXIT_USER_ERROR
 
 

@@ -7,7 +7,6 @@ resolved by pip from a local wheel (PIP_NO_INDEX + PIP_FIND_LINKS).
 import gzip
 import http.server
 import io
-import os
 import subprocess
 import sys
 import tarfile
@@ -83,8 +82,12 @@ def test_file_missing_is_one_line_exit_2(tmp_path):
 
 
 def test_file_relative_path_and_misalignment(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert "give an absolute path" in import_error("file_corpus.[LANG].zst", tmp_path / "out", capsys)
+    monkeypatch.setenv("VCS_PATH", str(tmp_path / "checkout"))
+    assert "climbs out of the checkout" in import_error("file_../corpus.[LANG].zst", tmp_path / "out", capsys)
+    (tmp_path / "checkout" / "data").mkdir(parents=True)
+    write_corpus(tmp_path / "checkout" / "data" / "r.en", SRC_LINES)
+    write_corpus(tmp_path / "checkout" / "data" / "r.de", TRG_LINES)
+    assert run_import("file_data/r.[LANG]", tmp_path / "relative")[1] == TRG_LINES
     write_corpus(tmp_path / "c.en", SRC_LINES)
     write_corpus(tmp_path / "c.de", TRG_LINES[:2])
     error = import_error(f"file_{tmp_path}/c.[LANG]", tmp_path / "out", capsys)

@@ -1,5 +1,12 @@
-"""`file_/abs/path/corpus.[LANG].zst`: a local line-aligned corpus (plain, .gz or .zst)."""
+"""`file_<path with [LANG]>`: a local line-aligned corpus (plain, .gz or .zst).
 
+An absolute path is used as it is. A relative path is relative to the checkout
+(`$VCS_PATH`, or the current directory), the same on a worker and locally, so configs can
+name data committed with the code (`file_tests/data/ci/train-a.[LANG].zst`); it may not
+climb out of the checkout with `..`.
+"""
+
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -7,12 +14,19 @@ from pipeline.common.errors import UserError
 from pipeline.data.importers import aligned, read_text_lines
 
 
+def resolve(key: str, name: str) -> Path:
+    path = Path(name)
+    if path.is_absolute():
+        return path
+    if ".." in path.parts:
+        raise UserError(f"dataset {key}: {name} climbs out of the checkout with '..'; use an absolute path")
+    return Path(os.environ.get("VCS_PATH", ".")) / path
+
+
 def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:
     if "[LANG]" not in name:
         raise UserError(f"dataset {key}: the path must contain [LANG], e.g. file_/data/corpus.[LANG].zst")
-    if not Path(name).is_absolute():
-        raise UserError(f"dataset {key}: {name} is a relative path; give an absolute path, e.g. file_/data/corpus.[LANG].zst")
-    paths = {lang: Path(name.replace("[LANG]", lang)) for lang in (src, trg)}
+    paths = {lang: resolve(key, name.replace("[LANG]", lang)) for lang in (src, trg)}
     for path in paths.values():
         if not path.is_file():
             raise UserError(f"dataset {key}: {path}: file not found")

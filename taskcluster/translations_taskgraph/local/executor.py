@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.common.errors import UserError
+from translations_taskgraph.config import STAGES
 from translations_taskgraph.local.progress import Progress
 from translations_taskgraph.local.store import Store
 from translations_taskgraph.local.task import LocalTask, environment
@@ -97,7 +98,8 @@ class Executor:
         outcome.reused = sorted(done)
         for label in done:
             self.store.link(self.experiment, label, self.tasks[label].digest)
-        pending = [label for label in self.tasks if label not in done]
+        # Earlier stages first: a dataset that cannot be fetched fails before hours of training.
+        pending = sorted((l for l in self.tasks if l not in done), key=lambda l: (STAGES.index(self.tasks[l].attributes["stage"]), l))
         running: dict[str, Running] = {}
         progress = Progress(total=len(self.tasks), reused=len(done))
         try:

@@ -57,8 +57,11 @@ def parameters(config: dict, target_stage: str | None = None) -> Parameters:
     )
 
 
+def generator(config: dict, target_stage: str | None = None, root: Path = REPO_ROOT) -> TaskGraphGenerator:
+    os.environ.setdefault("TASKGRAPH_SERIAL", "1")  # faster than forking for small graphs
+    return TaskGraphGenerator(root_dir=str(root / "taskcluster"), parameters=parameters(config, target_stage))
+
+
 def target_graph(config: dict, target_stage: str | None = None):
     """The tasks of `target-stage` plus all their ancestors (a taskgraph TaskGraph)."""
-    os.environ.setdefault("TASKGRAPH_SERIAL", "1")  # faster than forking for small graphs
-    generator = TaskGraphGenerator(root_dir=str(REPO_ROOT / "taskcluster"), parameters=parameters(config, target_stage))
-    return generator.target_task_graph
+    return generator(config, target_stage).target_task_graph

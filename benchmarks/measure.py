@@ -1,0 +1,54 @@
+"""Run a command and report its wall time and the peak memory of its whole process tree.
+
+    python3 benchmarks/measure.py -- make run
+
+The peak is the largest sum of RSS over the command and all its descendants, sampled
+every 0.5 s from /proc (a single process's maximum, as `time -v` reports, would miss a
+parent and child holding memory at once).
+"""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def tree_rss_kib(root: int) -> int:
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+        stack += children(pid)
+    return total
+
+
+def main() -> int:
+    command = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else sys.argv[1:]
+    start = time.monotonic()
+    process = subprocess.Popen(command)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_kib(process.pid))
+        time.sleep(0.5)
+    wall = time.monotonic() - start
+    print(f"measure: exit {process.returncode}, wall {wall:.1f} s, peak RSS of the process tree {peak / 1024:.0f} MiB", file=sys.stderr)
+    return process.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

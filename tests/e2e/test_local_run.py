@@ -1,0 +1,118 @@
+"""`translations run` end to end with real Marian on the tiny CI config."""
+
+import json
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import REPO, TRANSLATIONS, run_cli
+
+TEST_SET = "file_tests/data/ci/test.[LANG].zst"
+EVALUATE = "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1"
+ALL_LABELS = 12
+
+
+def summary(stdout: str) -> tuple[int, int]:
+    executed, reused = re.search(r"executed (\d+) task\(s\), reused (\d+)", stdout).groups()
+    return int(executed), int(reused)
+
+
+def result(workdir: Path, label: str) -> Path:
+    return workdir / "ci" / label / "artifacts"
+
+
+def test_ci_run_trains_evaluates_and_reuses(tmp_path):
+    workdir = tmp_path / "runs"
+    first = run_cli("run", "configs/ci.yml", "--workdir", str(workdir), "--jobs", "2")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert summary(first.stdout) == (ALL_LABELS, 0)
+
+    cleaning = json.loads((result(workdir, "clean-corpus-en-de-file_tests_data_ci_train-b_LANG_zst") / "file_tests_data_ci_train-b_LANG_zst.cleaning.json").read_text())
+    assert cleaning["lines_in"] == 600 and cleaning["removed"]["empty"] == 1 and cleaning["removed"]["source_equals_target"] == 1
+    stats = json.loads((result(workdir, "merge-corpus-en-de") / "corpus.stats.json").read_text())
+    assert stats["duplicates"] >= 100 and stats["lines_out"] == stats["lines_in"] - stats["duplicates"]
+
+    metrics = json.loads((result(workdir, EVALUATE) / "file_tests_data_ci_test_LANG_zst.metrics.json").read_text())
+    assert metrics["lines"] + metrics["left_out_seen_in_training"] == 80
+    assert metrics["chrf"] > 80 and metrics["bleu"] > 60, "the tiny teacher should learn the word-for-word mapping"
+    table = first.stdout.splitlines()[-3:]
+    assert table[0].split() == ["model", "test", "set", "lines", "BLEU", "chrF"]
+    assert table[2].split() == ["teacher", "1", TEST_SET, str(metrics["lines"]), f"{metrics['bleu']:.2f}", f"{metrics['chrf']:.2f}"]
+
+    again = run_cli("run", "configs/ci.yml", "--workdir", str(workdir))
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert summary(again.stdout) == (0, ALL_LABELS)
+
+    config = yaml.safe_load((REPO / "configs" / "ci.yml").read_text())
+    config["marian-args"]["decoding-teacher"]["beam-size"] = 3
+    changed = tmp_path / "ci.yml"
+    changed.write_text(yaml.safe_dump(config))
+    rerun = run_cli("run", str(changed), "--workdir", str(workdir))
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert summary(rerun.stdout) == (2, ALL_LABELS - 2)
+    assert re.findall(r"started  (\S+)", rerun.stderr) == [EVALUATE, "all-en-de"]
+
+
+def test_target_stage_runs_only_the_training_data_path(tmp_path):
+    run = run_cli("run", "configs/ci.yml", "--target-stage", "merge-corpus", "--workdir", str(tmp_path))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert sorted(re.findall(r"finished (\S+)", run.stderr)) == [
+        "clean-corpus-en-de-file_tests_data_ci_train-a_LANG_zst",
+        "clean-corpus-en-de-file_tests_data_ci_train-b_LANG_zst",
+        "dataset-en-de-file_tests_data_ci_train-a_LANG_zst",
+        "dataset-en-de-file_tests_data_ci_train-b_LANG_zst",
+        "merge-corpus-en-de",
+    ]
+
+
+def test_failed_step_reports_task_exit_code_and_log(tmp_path):
+    config = yaml.safe_load((REPO / "configs" / "ci.yml").read_text())
+    config["datasets"]["train"].append("file_tests/data/ci/missing.[LANG].zst")
+    path = tmp_path / "ci.yml"
+    path.write_text(yaml.safe_dump(config))
+    run = run_cli("run", str(path), "--workdir", str(tmp_path / "runs"), "--target-stage", "merge-corpus")
+    assert run.returncode == 1
+    failed = re.search(r"FAILED: (\S+) exited (\d+); log: (\S+)", run.stderr)
+    assert failed.group(1) == "dataset-en-de-file_tests_data_ci_missing_LANG_zst"
+    assert failed.group(2) == "2"
+    log = Path(failed.group(3)).read_text()
+    assert "error: dataset file_tests/data/ci/missing.[LANG].zst: " in log and "missing.en.zst: file not found" in log
+    assert "merge-corpus-en-de" not in re.findall(r"started  (\S+)", run.stderr)
+
+
+def test_run_killed_during_training_resumes_without_redoing_tasks(tmp_path):
+    config = yaml.safe_load((REPO / "configs" / "ci.yml").read_text())
+    config["marian-args"]["training-teacher"].update({"after-batches": 600, "save-freq": 20, "valid-freq": 300})
+    path = tmp_path / "ci.yml"
+    path.write_text(yaml.safe_dump(config))
+    workdir = tmp_path / "runs"
+    command = [TRANSLATIONS, "run", str(path), "--workdir", str(workdir)]
+    with open(tmp_path / "first.log", "w") as log:
+        first = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        train_log = _wait_for_checkpoint(workdir, first)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+
+    second = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert summary(second.stdout) == (3, ALL_LABELS - 3)
+    assert re.findall(r"started  (\S+)", second.stderr) == ["train-teacher-en-de-1", EVALUATE, "all-en-de"]
+    assert "Restoring the corpus state" in (workdir / "ci" / "train-teacher-en-de-1" / "log.txt").read_text()
+    assert not train_log.exists()  # the attempt's directory moved into the store
+
+
+def _wait_for_checkpoint(workdir: Path, process: subprocess.Popen, timeout: float = 300) -> Path:
+    """Wait until the teacher has saved a checkpoint; return its attempt's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the run ended before training checkpointed"
+        for log in (workdir / "work").glob("*/log.txt"):
+            text = log.read_text(errors="replace")
+            if "train-teacher" in text.splitlines()[0] and "Saving Adam parameters" in text:
+                return log
+        time.sleep(0.2)
+    raise AssertionError("no checkpoint within the timeout")

@@ -1,0 +1,244 @@
+"""Graph generation: exact task labels, target-stage selection, attributes, digests."""
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+from tests.conftest import REPO, run_cli
+from translations_taskgraph import config as config_schema
+from translations_taskgraph.local import graph
+
+CI = config_schema.load(REPO / "configs" / "ci.yml")
+CI_LABELS = {
+    "dataset-en-de-file_tests_data_ci_train-a_LANG_zst",
+    "dataset-en-de-file_tests_data_ci_train-b_LANG_zst",
+    "dataset-en-de-file_tests_data_ci_devtest_LANG_zst",
+    "dataset-en-de-file_tests_data_ci_test_LANG_zst",
+    "clean-corpus-en-de-file_tests_data_ci_train-a_LANG_zst",
+    "clean-corpus-en-de-file_tests_data_ci_train-b_LANG_zst",
+    "merge-corpus-en-de",
+    "merge-devset-en-de",
+    "train-vocab-en-de",
+    "train-teacher-en-de-1",
+    "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1",
+    "all-en-de",
+}
+PROD_LIKE = config_schema.normalize(
+    {
+        "experiment": {"name": "prod", "src": "ru", "trg": "en", "teacher-ensemble": 2},
+        "datasets": {
+            "train": ["po_indico==3.3.14", "url_https://example.org/c.[LANG].gz", "file_/data/x.[LANG].zst"],
+            "devtest": ["url_https://example.org/dev.[LANG]"],
+            "test": ["url_https://example.org/t1.[LANG]", "po_Trac==1.6"],
+        },
+    }
+)
+
+
+def labels(task_graph) -> set[str]:
+    return {label for label, task in task_graph.tasks.items() if task.kind != "docker-image"}
+
+
+def test_ci_config_full_graph_labels():
+    assert labels(graph.generator(CI).full_task_graph) == CI_LABELS
+
+
+def test_prod_like_graph_fans_out_per_dataset_and_member():
+    full = graph.generator(PROD_LIKE).full_task_graph
+    assert labels(full) == {
+        "dataset-ru-en-po_indico_3_3_14",
+        "dataset-ru-en-url_https_example_org_c_LANG_gz",
+        "dataset-ru-en-file__data_x_LANG_zst",
+        "dataset-ru-en-url_https_example_org_dev_LANG",
+        "dataset-ru-en-url_https_example_org_t1_LANG",
+        "dataset-ru-en-po_Trac_1_6",
+        "clean-corpus-ru-en-po_indico_3_3_14",
+        "clean-corpus-ru-en-url_https_example_org_c_LANG_gz",
+        "clean-corpus-ru-en-file__data_x_LANG_zst",
+        "merge-corpus-ru-en",
+        "merge-devset-ru-en",
+        "train-vocab-ru-en",
+        "train-teacher-ru-en-1",
+        "train-teacher-ru-en-2",
+        "evaluate-teacher-ru-en-url_https_example_org_t1_LANG-1",
+        "evaluate-teacher-ru-en-url_https_example_org_t1_LANG-2",
+        "evaluate-teacher-ru-en-po_Trac_1_6-1",
+        "evaluate-teacher-ru-en-po_Trac_1_6-2",
+        "all-ru-en",
+    }
+    merge = full.tasks["merge-corpus-ru-en"]
+    assert set(merge.dependencies) - {"docker-image"} == {
+        "clean-corpus-ru-en-po_indico_3_3_14",
+        "clean-corpus-ru-en-url_https_example_org_c_LANG_gz",
+        "clean-corpus-ru-en-file__data_x_LANG_zst",
+    }
+    teacher = full.tasks["train-teacher-ru-en-2"]
+    assert "--seed 2" in teacher.task["payload"]["command"][-1]
+    assert teacher.task["workerType"] == "b-gpu" and teacher.task["payload"]["env"]["GPUS"] == "0 1 2 3"
+
+
+def test_attributes():
+    full = graph.generator(PROD_LIKE).full_task_graph
+    clean = full.tasks["clean-corpus-ru-en-po_indico_3_3_14"].attributes
+    assert (clean["stage"], clean["src_locale"], clean["trg_locale"]) == ("clean-corpus", "ru", "en")
+    assert (clean["dataset"], clean["provider"], clean["dataset-category"]) == ("po_indico==3.3.14", "po", "train")
+    test_set = full.tasks["dataset-ru-en-po_Trac_1_6"].attributes
+    assert test_set["dataset-category"] == "test"
+    assert full.tasks["evaluate-teacher-ru-en-po_Trac_1_6-2"].attributes["stage"] == "evaluate-teacher"
+
+
+def test_target_stage_merge_corpus_is_the_training_data_path_only():
+    assert labels(graph.target_graph(CI, "merge-corpus")) == {
+        "dataset-en-de-file_tests_data_ci_train-a_LANG_zst",
+        "dataset-en-de-file_tests_data_ci_train-b_LANG_zst",
+        "clean-corpus-en-de-file_tests_data_ci_train-a_LANG_zst",
+        "clean-corpus-en-de-file_tests_data_ci_train-b_LANG_zst",
+        "merge-corpus-en-de",
+    }
+
+
+def test_graph_cli_lists_target_labels():
+    result = run_cli("graph", "configs/ci.yml", "--target-stage", "train-teacher")
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) == CI_LABELS - {
+        "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1",
+        "all-en-de",
+        "dataset-en-de-file_tests_data_ci_test_LANG_zst",
+    }
+
+
+def test_taskgraph_full_offline_without_environment(tmp_path):
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "taskgraph"), "full", "-p", "taskcluster/test/params/ci.yml"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert set(result.stdout.split()) == CI_LABELS | {"docker-image-train"}
+
+
+def _copy_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    for part in ("taskcluster", "pipeline", "configs", "docs"):
+        shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", ".taskcluster.yml"):
+        shutil.copy(REPO / name, root)
+    return root
+
+
+DIGESTS = """
+import json, sys
+from pathlib import Path
+from translations_taskgraph import config
+from translations_taskgraph.local import graph
+full = graph.generator(config.load(sys.argv[1]), root=Path(sys.argv[2])).full_task_graph
+print(json.dumps({label: task.attributes["cached_task"]["digest"] for label, task in full.tasks.items()}))
+"""
+
+
+def _digests(root: Path) -> dict[str, str]:
+    """Generate in a subprocess: taskgraph allows one graph root per process."""
+    result = subprocess.run(
+        [sys.executable, "-c", DIGESTS, str(REPO / "configs" / "ci.yml"), str(root)],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_digests_follow_the_files_a_task_uses(tmp_path):
+    root = _copy_repo(tmp_path)
+    before = _digests(root)
+
+    (root / "docs" / "config.md").write_text("unrelated edit\n")
+    assert _digests(root) == before
+
+    train = root / "pipeline" / "train" / "train.py"
+    train.write_text(train.read_text() + "\n# changed\n")
+    after = _digests(root)
+    changed = {label for label in before if before[label] != after[label]}
+    assert changed == {"train-teacher-en-de-1", "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1", "all-en-de"}
+
+
+def test_digest_follows_config_values_a_task_reads():
+    full = graph.generator(CI).full_task_graph
+    before = {label: task.attributes["cached_task"]["digest"] for label, task in full.tasks.items()}
+    changed_config = copy.deepcopy(CI)
+    changed_config["marian-args"]["decoding-teacher"]["beam-size"] = 3
+    full = graph.generator(changed_config).full_task_graph
+    changed = {label for label, task in full.tasks.items() if task.attributes["cached_task"]["digest"] != before[label]}
+    assert changed == {"evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1", "all-en-de"}
+
+
+TRAIN_INPUT = {
+    "experiment": {"name": "action", "src": "en", "trg": "de", "vocab-size": 1000},
+    "datasets": {"train": ["po_weblate==2026.10.1"], "devtest": ["po_trytond==8.2.1"], "test": ["po_Trac==1.6"]},
+    "target-stage": "train-vocab",
+}
+
+
+def _train_action(tmp_path: Path, action_input: dict) -> subprocess.CompletedProcess:
+    """`taskgraph test-action-callback` in a copy of the repo (it writes artifacts/ there)."""
+    root = _copy_repo(tmp_path)
+    (tmp_path / "input.yml").write_text(json.dumps(action_input))
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "TASK_ID": "fakeActionTaskId000000",
+        "TASKGRAPH_OPTIMIZE_STRATEGIES": "translations_taskgraph.optimize:OFFLINE",
+    }
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "taskgraph"), "test-action-callback",
+         "-p", "taskcluster/test/params/ci.yml", "--task-group-id", "fakeDecisionTaskId0000",
+         "--input", str(tmp_path / "input.yml"), "train"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_train_action_creates_the_target_stage_graph(tmp_path):
+    result = _train_action(tmp_path, TRAIN_INPUT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    labels = set(re.findall(r'"label": "([^"]+)"', result.stdout))
+    assert labels == {
+        "docker-image-train",
+        "dataset-en-de-po_weblate_2026_10_1",
+        "clean-corpus-en-de-po_weblate_2026_10_1",
+        "merge-corpus-en-de",
+        "train-vocab-en-de",
+    }
+    target = json.loads((tmp_path / "repo" / "artifacts" / "target-tasks.json").read_text())
+    assert target == ["train-vocab-en-de"]
+    parameters = (tmp_path / "repo" / "artifacts" / "parameters.yml").read_text()
+    assert "target_tasks_method: train-target-stage" in parameters
+
+
+def test_train_action_reports_every_config_problem(tmp_path):
+    bad = {**TRAIN_INPUT, "target-stage": "nope", "experiment": {"name": "x", "src": "xx", "trg": "de"}}
+    result = _train_action(tmp_path, bad)
+    assert result.returncode != 0
+    assert "Train action input: target-stage: 'nope' is not valid" in result.stderr
+    assert "Train action input: experiment.src: 'xx' is not a language code" in result.stderr
+    assert '"label"' not in result.stdout
+
+
+def test_graph_and_run_need_no_github_remote(tmp_path):
+    root = _copy_repo(tmp_path)
+    shutil.copytree(REPO / "tests" / "data", root / "tests" / "data")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "remote", "add", "origin", "https://git.example.org/team/translations.git"], cwd=root, check=True)
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": f"{root}:{root / 'taskcluster'}"}
+    cli = [sys.executable, "-m", "translations_taskgraph.cli"]
+    graph_run = subprocess.run([*cli, "graph", "configs/ci.yml"], cwd=root, env=env, capture_output=True, text=True)
+    assert graph_run.returncode == 0, graph_run.stderr[-2000:]
+    assert set(graph_run.stdout.split()) == CI_LABELS
+    local_run = subprocess.run(
+        [*cli, "run", "configs/ci.yml", "--target-stage", "dataset", "--workdir", str(tmp_path / "runs")],
+        cwd=root, env=env, capture_output=True, text=True,
+    )
+    assert local_run.returncode == 0, local_run.stderr[-2000:]
+    assert "executed 4 task(s), reused 0" in local_run.stdout

@@ -1,0 +1,139 @@
+"""The training-config schema: defaults, every error at once, one schema for all uses."""
+
+import copy
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, run_cli
+from translations_taskgraph import config as config_schema
+from translations_taskgraph.config_docs import render
+
+MINIMAL = {
+    "experiment": {"name": "x", "src": "en", "trg": "de"},
+    "datasets": {"train": ["po_pretix==2026.8.0"], "devtest": ["po_trytond==8.2.1"]},
+}
+
+
+def errors_of(**changes) -> list[str]:
+    raw = copy.deepcopy(MINIMAL)
+    for path, value in changes.items():
+        *parents, key = path.split("__")
+        node = raw
+        for parent in parents:
+            node = node[parent]
+        node[key] = value
+    config, errors = config_schema.check(raw)
+    assert config is None
+    return errors
+
+
+def test_defaults_are_filled():
+    config, errors = config_schema.check(MINIMAL)
+    assert errors == []
+    assert config["experiment"]["vocab-size"] == 32000
+    assert config["experiment"]["best-model"] == "chrf"
+    assert config["datasets"]["test"] == []
+    assert config["target-stage"] == "all"
+    assert config["marian-args"] == {"training-teacher": {}, "decoding-teacher": {}}
+    assert config["taskcluster"] == {"worker-classes": {"default": "standard"}, "split-chunks": 10}
+
+
+@pytest.mark.parametrize("name", ["quickstart.yml", "ci.yml"])
+def test_shipped_configs_are_valid(name):
+    config_schema.load(REPO / "configs" / name)
+
+
+def test_unknown_key():
+    assert errors_of(experiment__colour="blue") == [
+        "experiment: unknown key 'colour' (known keys: name, src, trg, vocab-size, teacher-ensemble, best-model)"
+    ]
+
+
+def test_unknown_stage():
+    (error,) = errors_of(**{"target-stage": "train-everything"})
+    assert error.startswith("target-stage: 'train-everything' is not valid; use one of: ")
+    assert "merge-corpus" in error and "evaluate-teacher" in error
+
+
+def test_bad_language_code():
+    assert errors_of(experiment__trg="german") == [
+        "experiment.trg: 'german' is not a language code; use ISO 639-1, e.g. en, de, pt-BR"
+    ]
+
+
+def test_malformed_dataset_keys():
+    assert errors_of(datasets__train=["pretix", "zz_corpus"]) == [
+        "datasets.train[0]: dataset key 'pretix' is malformed: expected <importer>_<name>, e.g. po_indico==3.3.14",
+        "datasets.train[1]: dataset key 'zz_corpus' has unknown importer 'zz': use one of file, url, po",
+    ]
+
+
+def test_empty_train_list():
+    assert errors_of(datasets__train=[]) == ["datasets.train: empty; list at least one training dataset"]
+
+
+def test_file_name_collision():
+    (error,) = errors_of(datasets__train=["po_a.b", "po_a_b"])
+    assert error == "datasets.train[1]: 'po_a_b' and 'po_a.b' have the same file name 'po_a_b'; rename one"
+
+
+def test_every_problem_at_once():
+    raw = {
+        "experiment": {"name": "x", "src": "english", "trg": "de", "size": 3},
+        "datasets": {"train": [], "devtest": ["bad"]},
+        "target-stage": "nope",
+        "taskcluster": {"worker-classes": {"train-techer": "spot"}},
+    }
+    config, errors = config_schema.check(raw)
+    assert config is None
+    assert [e.split(":")[0] for e in errors] == [
+        "experiment",
+        "target-stage",
+        "experiment.src",
+        "datasets.train",
+        "datasets.devtest[0]",
+        "taskcluster.worker-classes",
+    ]
+
+
+def test_validate_cli_reports_each_error_on_one_line(tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump({**MINIMAL, "target-stage": "nope", "bogus": 1}))
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"error: {path}: (top level): unknown key 'bogus'")
+    assert lines[1].startswith(f"error: {path}: target-stage: 'nope' is not valid")
+
+
+def test_validate_cli_summary():
+    result = run_cli("validate", "configs/quickstart.yml")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "configs/quickstart.yml: OK: quickstart en->de, 6 train, 1 devtest, 1 test dataset(s), "
+        "target-stage evaluate-teacher\n"
+    )
+
+
+def test_invalid_config_runs_nothing(tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump(dict(MINIMAL, datasets={"train": [], "devtest": ["po_x"]})))
+    result = run_cli("run", str(path), "--workdir", str(tmp_path / "runs"))
+    assert result.returncode == 2
+    assert result.stderr == f"error: {path}: datasets.train: empty; list at least one training dataset\n"
+    assert not (tmp_path / "runs").exists()
+
+
+def test_json_schema_is_inlined_and_complete():
+    schema = config_schema.json_schema()
+    assert "$ref" not in str(schema)
+    assert set(schema["properties"]) == {"experiment", "datasets", "target-stage", "marian-args", "taskcluster"}
+    assert schema["properties"]["target-stage"]["enum"] == sorted(config_schema.STAGES)
+    assert schema["properties"]["experiment"]["additionalProperties"] is False
+
+
+def test_config_docs_are_generated_from_the_schema():
+    assert (REPO / "docs" / "config.md").read_text() == render(), "regenerate: translations config-docs > docs/config.md"

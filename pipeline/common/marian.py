@@ -22,6 +22,9 @@ logger = get_logger(__name__)
 
 # Marian exits 143 after `--sigterm save-and-exit` saved a resumable checkpoint.
 EXIT_INTERRUPTED = 143
+# A task given GPUS on a machine without them exits with this (EX_TEMPFAIL); GPU worker
+# types retry it, on another machine.
+EXIT_NO_GPU = 75
 
 
 def marian_binary() -> str:
@@ -34,6 +37,22 @@ def marian_binary() -> str:
 
 def uses_gpu(env=os.environ) -> bool:
     return bool(env.get("GPUS", "").split())
+
+
+def visible_gpus() -> int:
+    try:
+        result = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return 0
+    return sum(line.startswith("GPU ") for line in result.stdout.splitlines()) if result.returncode == 0 else 0
+
+
+def require_gpus(env=os.environ) -> None:
+    """With GPUS set, exit EXIT_NO_GPU unless that many GPUs are visible."""
+    wanted, found = len(env["GPUS"].split()), visible_gpus()
+    if found < wanted:
+        logger.error("GPUS=%r asks for %d GPU(s) but %d are visible; exiting %d to be retried", env["GPUS"], wanted, found, EXIT_NO_GPU)
+        sys.exit(EXIT_NO_GPU)
 
 
 def device_options(env=os.environ) -> dict:
@@ -95,6 +114,8 @@ def _is_number(text: str) -> bool:
 
 def run(subcommand: str | None, options: dict, **popen) -> subprocess.CompletedProcess:
     """Run `pymarian [subcommand]` with device options first, then `options` (which win)."""
+    if uses_gpu():
+        require_gpus()
     merged = {**device_options(), **options}
     command = [marian_binary(), *([subcommand] if subcommand else []), *options_to_args(merged)]
     logger.info("running: %s", " ".join(command))

@@ -8,7 +8,8 @@ Marian options: the defaults below (transformer-big, as a GPU teacher), device o
 from the environment (GPUS/WORKSPACE, or all CPU cores), then the user's options after
 `--`, which win. On CPU a fixed mini-batch replaces `--mini-batch-fit`, whose statistics
 collection takes minutes there. Marian saves and exits 143 on SIGTERM; rerunning the
-same command resumes from the checkpoint.
+same command resumes from the checkpoint, and a Taskcluster rerun first downloads the
+previous run's checkpoint (see previous_run.py).
 """
 
 import argparse
@@ -20,6 +21,7 @@ from pipeline.common import marian
 from pipeline.common.corpus import LineWriter, read_pairs
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
+from pipeline.train import previous_run
 
 logger = get_logger(__name__)
 
@@ -120,6 +122,7 @@ def main(argv=None):
     train = decompress(args.corpus, langs, work_dir)
     valid = decompress(args.devset, langs, work_dir)
 
+    previous_run.fetch_checkpoint(args.output_dir)
     options = training_options(args, train, valid, marian.args_to_options(marian_args))
     result = marian.run(None, options)
     if result.returncode == marian.EXIT_INTERRUPTED:

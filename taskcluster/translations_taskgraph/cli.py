@@ -1,7 +1,10 @@
-"""The `translations` command: validate a config, show its graph, run it locally."""
+"""The `translations` command: validate a config, show its graph, run it locally, open a
+shell in a task's environment."""
 
 import argparse
 import json
+import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -48,11 +51,13 @@ def cmd_graph(args) -> int:
 def cmd_run(args) -> int:
     from translations_taskgraph.local import report
     from translations_taskgraph.local.executor import Executor
-    from translations_taskgraph.local.task import from_graph_task
+    from translations_taskgraph.local.task import from_graph
+    from translations_taskgraph.rerun import rerun_set
 
     config, graph = _graph(args)
-    tasks = {label: from_graph_task(task) for label, task in graph.tasks.items() if task.kind != "docker-image"}
-    executor = Executor(tasks, Path(args.workdir), config["experiment"]["name"], jobs=args.jobs)
+    tasks = from_graph(graph)
+    rerun = rerun_set({label: task.dependencies for label, task in tasks.items()}, args.start_from) if args.start_from else set()
+    executor = Executor(tasks, Path(args.workdir), config["experiment"]["name"], jobs=args.jobs, rerun=rerun)
     outcome = executor.run()
     print(f"executed {len(outcome.executed)} task(s), reused {len(outcome.reused)}; results: {Path(args.workdir) / config['experiment']['name']}")
     rows = report.scores(tasks, executor.store)
@@ -64,6 +69,81 @@ def cmd_run(args) -> int:
         print("interrupted; run the same command again to continue where it stopped", file=sys.stderr)
         return 130
     return 0 if outcome.ok else 1
+
+
+def cmd_shell(args) -> int:
+    """A shell in a task's prepared directory: the local twin of an interactive task."""
+    from translations_taskgraph.local import graph as local_graph
+    from translations_taskgraph.local.prepare import prepare
+    from translations_taskgraph.local.store import Store
+    from translations_taskgraph.local.task import from_graph
+
+    config = config_schema.load(args.config)
+    tasks = from_graph(local_graph.generator(config).full_task_graph)
+    if args.label not in tasks:
+        raise UserError(f"{args.config} has no task {args.label!r}; `translations graph {args.config}` lists them")
+    task, store = tasks[args.label], Store(Path(args.workdir))
+    missing = [dep for dep in task.dependencies if not store.has(tasks[dep].digest)]
+    if missing:
+        stage = max((tasks[dep].attributes["stage"] for dep in missing), key=config_schema.STAGES.index)
+        raise UserError(
+            f"{args.label} needs results not in {args.workdir}: {', '.join(missing)}; "
+            f"run `translations run {args.config} --target-stage {stage} --workdir {args.workdir}` first"
+        )
+    work, env = prepare(store, task, tasks)
+    command = task.command[-1] if task.command[:2] == ["bash", "-cx"] else " ".join(task.command)
+    print(f"{args.label}: fetches in {work / 'fetches'}, outputs go to {work / 'artifacts'}", file=sys.stderr)
+    print(f"the task's command (also in $TASK_COMMAND; run it with: eval \"$TASK_COMMAND\"):\n  {command}", file=sys.stderr)
+    shell = ["bash", "--norc", "-i"] if sys.stdin.isatty() else ["bash"]
+    return subprocess.call(shell, cwd=env["VCS_PATH"], env={**env, "TASK_COMMAND": command, "PS1": f"({args.label}) $ "})
+
+
+def cmd_cache_explain(args) -> int:
+    from translations_taskgraph.local import explain
+    from translations_taskgraph.local import graph as local_graph
+    from translations_taskgraph.local.store import Store
+    from translations_taskgraph.local.task import from_graph, record
+
+    config = config_schema.load(args.config)
+    tasks = from_graph(local_graph.generator(config).full_task_graph)
+    if args.label not in tasks:
+        raise UserError(f"{args.config} has no task {args.label!r}; `translations graph {args.config}` lists them")
+    task = tasks[args.label]
+    current = {"digest": task.digest, **record(task, tasks)}
+    if args.previous:
+        previous = explain.load_graph(args.previous).get(args.label)
+        source = str(args.previous)
+    else:
+        store = Store(Path(args.workdir))
+        if store.has(task.digest):
+            print(f"{args.label}: reused: its inputs match the result stored in {store.result(task.digest)}")
+            return 0
+        previous = store.latest(config["experiment"]["name"], args.label)
+        source = str(store.root)
+    if previous is None:
+        print(f"{args.label}: runs: no earlier result of it in {source}")
+        return 0
+    if previous["digest"] == task.digest:
+        print(f"{args.label}: reused: same digest as in {source}")
+        return 0
+    changes = explain.differences(previous, current)
+    print(f"{args.label}: runs: {len(changes)} input(s) differ from {source} (digest {previous['digest'][:12]} -> {task.digest[:12]}):")
+    for change in changes:
+        print(f"  {change}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from translations_taskgraph.trigger import trigger_train
+
+    config = config_schema.load(args.config)
+    if args.target_stage:
+        _check_stage(args.target_stage)
+        config["target-stage"] = args.target_stage
+    options = {"previous-group-ids": args.previous_group_ids, "start-task-prefix": args.start_task_prefix}
+    answer = trigger_train(args.task_group, {**config, **{k: v for k, v in options.items() if v}})
+    print(f"triggered the Train action: task {answer.get('status', {}).get('taskId', '?')} in group {args.task_group}")
+    return 0
 
 
 def cmd_config_docs(args) -> int:
@@ -92,7 +172,31 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--target-stage")
     run.add_argument("--workdir", default="runs", help="results store (default: ./runs)")
     run.add_argument("--jobs", type=int, default=1, help="tasks to run at once (default: 1)")
+    run.add_argument("--start-from", metavar="PREFIX", help="rerun the tasks whose label starts with PREFIX and all downstream")
     run.set_defaults(func=cmd_run)
+
+    shell = commands.add_parser("shell", help="a shell in a task's prepared environment (fetches in place)")
+    shell.add_argument("config")
+    shell.add_argument("label")
+    shell.add_argument("--workdir", default="runs", help="results store (default: ./runs)")
+    shell.set_defaults(func=cmd_shell)
+
+    train = commands.add_parser("train", help="trigger the Train action on Taskcluster with a config")
+    train.add_argument("config")
+    train.add_argument("--task-group", required=True, help="a decision task's group id (its task id)")
+    train.add_argument("--target-stage")
+    train.add_argument("--previous-group-ids", nargs="*", help="reuse these groups' completed tasks")
+    train.add_argument("--start-task-prefix", help="rerun tasks with this label prefix and everything downstream")
+    train.set_defaults(func=cmd_train)
+
+    cache = commands.add_parser("cache", help="task results and their digests")
+    cache_commands = cache.add_subparsers(dest="cache_command", required=True)
+    explain = cache_commands.add_parser("explain", help="say why a task would or would not be reused")
+    explain.add_argument("config")
+    explain.add_argument("label")
+    explain.add_argument("--workdir", default="runs", help="compare with this local store (default: ./runs)")
+    explain.add_argument("--previous", type=Path, help="compare with a previous full-task-graph.json instead")
+    explain.set_defaults(func=cmd_cache_explain)
 
     docs = commands.add_parser("config-docs", help="print the config reference (docs/config.md)")
     docs.set_defaults(func=cmd_config_docs)
@@ -101,6 +205,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    logging.getLogger("taskgraph").setLevel(logging.WARNING)  # the graph's details: `graph --json`
     try:
         return args.func(args)
     except UserError as error:

@@ -77,6 +77,10 @@ class Taskcluster(Section):
         doc("Worker class per kind (`default` for the rest): `standard` or preemptible `spot`."),
     ] = msgspec.field(default_factory=lambda: {"default": "standard"})
     split_chunks: Annotated[int, doc("Number of parallel chunks for translation steps.", ge=1)] = 10
+    interactive: Annotated[
+        list[str],
+        doc("Labels or label prefixes of tasks to create as interactive tasks: a shell in the task's container from the Taskcluster UI."),
+    ] = []
 
 
 class TrainingConfig(Section):

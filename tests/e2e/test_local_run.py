@@ -43,6 +43,18 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     assert table[0].split() == ["model", "test", "set", "lines", "BLEU", "chrF"]
     assert table[2].split() == ["teacher", "1", TEST_SET, str(metrics["lines"]), f"{metrics['bleu']:.2f}", f"{metrics['chrf']:.2f}"]
 
+    shell = subprocess.run(
+        [TRANSLATIONS, "shell", "configs/ci.yml", EVALUATE, "--workdir", str(workdir)],
+        cwd=REPO, input='ls "$MOZ_FETCHES_DIR"\necho "$TASK_COMMAND"\nexit 7\n', capture_output=True, text=True,
+    )
+    assert shell.returncode == 7
+    listed, command = shell.stdout.splitlines()[:-1], shell.stdout.splitlines()[-1]
+    assert sorted(listed) == [
+        "corpus.en.zst", "file_tests_data_ci_test_LANG_zst.de.zst", "file_tests_data_ci_test_LANG_zst.en.zst",
+        "model.npz", "vocab.spm",
+    ]
+    assert command.startswith("python3 -m pipeline.eval.evaluate --src en --trg de")
+
     again = run_cli("run", "configs/ci.yml", "--workdir", str(workdir))
     assert again.returncode == 0, again.stderr[-3000:]
     assert summary(again.stdout) == (0, ALL_LABELS)
@@ -51,10 +63,21 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     config["marian-args"]["decoding-teacher"]["beam-size"] = 3
     changed = tmp_path / "ci.yml"
     changed.write_text(yaml.safe_dump(config))
+    explained = run_cli("cache", "explain", str(changed), EVALUATE, "--workdir", str(workdir))
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout.splitlines()[0].startswith(f"{EVALUATE}: runs: 1 input(s) differ from {workdir}")
+    assert "--beam-size 2\n    now: " in explained.stdout and explained.stdout.rstrip().endswith("--beam-size 3")
+    kept = run_cli("cache", "explain", str(changed), "train-teacher-en-de-1", "--workdir", str(workdir))
+    assert kept.stdout.startswith("train-teacher-en-de-1: reused: its inputs match the result stored in")
+
     rerun = run_cli("run", str(changed), "--workdir", str(workdir))
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert summary(rerun.stdout) == (2, ALL_LABELS - 2)
     assert re.findall(r"started  (\S+)", rerun.stderr) == [EVALUATE, "all-en-de"]
+
+    start_from = run_cli("run", str(changed), "--workdir", str(workdir), "--start-from", "train-vocab")
+    assert start_from.returncode == 0, start_from.stderr[-3000:]
+    assert re.findall(r"started  (\S+)", start_from.stderr) == ["train-vocab-en-de", "train-teacher-en-de-1", EVALUATE, "all-en-de"]
 
 
 def test_target_stage_runs_only_the_training_data_path(tmp_path):

@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 
 
+import yaml
+
 from tests.conftest import REPO, run_cli
+from tests.graph.helpers import TRAIN_INPUT, copy_repo, train_action
 from translations_taskgraph import config as config_schema
 from translations_taskgraph.local import graph
 
@@ -81,6 +84,7 @@ def test_prod_like_graph_fans_out_per_dataset_and_member():
     teacher = full.tasks["train-teacher-ru-en-2"]
     assert "--seed 2" in teacher.task["payload"]["command"][-1]
     assert teacher.task["workerType"] == "b-gpu" and teacher.task["payload"]["env"]["GPUS"] == "0 1 2 3"
+    assert {75, 143} <= set(teacher.task["payload"]["onExitStatus"]["retry"])
 
 
 def test_attributes():
@@ -123,15 +127,6 @@ def test_taskgraph_full_offline_without_environment(tmp_path):
     assert set(result.stdout.split()) == CI_LABELS | {"docker-image-train"}
 
 
-def _copy_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    for part in ("taskcluster", "pipeline", "configs", "docs"):
-        shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", ".taskcluster.yml"):
-        shutil.copy(REPO / name, root)
-    return root
-
-
 DIGESTS = """
 import json, sys
 from pathlib import Path
@@ -152,7 +147,7 @@ def _digests(root: Path) -> dict[str, str]:
 
 
 def test_digests_follow_the_files_a_task_uses(tmp_path):
-    root = _copy_repo(tmp_path)
+    root = copy_repo(tmp_path)
     before = _digests(root)
 
     (root / "docs" / "config.md").write_text("unrelated edit\n")
@@ -175,33 +170,8 @@ def test_digest_follows_config_values_a_task_reads():
     assert changed == {"evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1", "all-en-de"}
 
 
-TRAIN_INPUT = {
-    "experiment": {"name": "action", "src": "en", "trg": "de", "vocab-size": 1000},
-    "datasets": {"train": ["po_weblate==2026.10.1"], "devtest": ["po_trytond==8.2.1"], "test": ["po_Trac==1.6"]},
-    "target-stage": "train-vocab",
-}
-
-
-def _train_action(tmp_path: Path, action_input: dict) -> subprocess.CompletedProcess:
-    """`taskgraph test-action-callback` in a copy of the repo (it writes artifacts/ there)."""
-    root = _copy_repo(tmp_path)
-    (tmp_path / "input.yml").write_text(json.dumps(action_input))
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "TASK_ID": "fakeActionTaskId000000",
-        "TASKGRAPH_OPTIMIZE_STRATEGIES": "translations_taskgraph.optimize:OFFLINE",
-    }
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "taskgraph"), "test-action-callback",
-         "-p", "taskcluster/test/params/ci.yml", "--task-group-id", "fakeDecisionTaskId0000",
-         "--input", str(tmp_path / "input.yml"), "train"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=300,
-    )
-
-
 def test_train_action_creates_the_target_stage_graph(tmp_path):
-    result = _train_action(tmp_path, TRAIN_INPUT)
+    result = train_action(tmp_path, TRAIN_INPUT)
     assert result.returncode == 0, result.stderr[-3000:]
     labels = set(re.findall(r'"label": "([^"]+)"', result.stdout))
     assert labels == {
@@ -219,7 +189,7 @@ def test_train_action_creates_the_target_stage_graph(tmp_path):
 
 def test_train_action_reports_every_config_problem(tmp_path):
     bad = {**TRAIN_INPUT, "target-stage": "nope", "experiment": {"name": "x", "src": "xx", "trg": "de"}}
-    result = _train_action(tmp_path, bad)
+    result = train_action(tmp_path, bad)
     assert result.returncode != 0
     assert "Train action input: target-stage: 'nope' is not valid" in result.stderr
     assert "Train action input: experiment.src: 'xx' is not a language code" in result.stderr
@@ -227,7 +197,7 @@ def test_train_action_reports_every_config_problem(tmp_path):
 
 
 def test_graph_and_run_need_no_github_remote(tmp_path):
-    root = _copy_repo(tmp_path)
+    root = copy_repo(tmp_path)
     shutil.copytree(REPO / "tests" / "data", root / "tests" / "data")
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "remote", "add", "origin", "https://git.example.org/team/translations.git"], cwd=root, check=True)
@@ -242,3 +212,39 @@ def test_graph_and_run_need_no_github_remote(tmp_path):
     )
     assert local_run.returncode == 0, local_run.stderr[-2000:]
     assert "executed 4 task(s), reused 0" in local_run.stdout
+
+
+def test_interactive_tasks():
+    config = copy.deepcopy(CI)
+    config["taskcluster"]["interactive"] = ["train-teacher-", "merge-corpus-en-de"]
+    full = graph.generator(config).full_task_graph
+    marked = {label for label, task in full.tasks.items() if task.task["payload"].get("features", {}).get("interactive")}
+    assert marked == {"train-teacher-en-de-1", "merge-corpus-en-de"}
+    assert "docker-worker:feature:interactive" in full.tasks["merge-corpus-en-de"].task["scopes"]
+    assert "docker-worker:feature:interactive" not in full.tasks["train-vocab-en-de"].task["scopes"]
+
+
+def test_cache_explain_against_a_previous_graph(tmp_path):
+    previous = run_cli("graph", "configs/ci.yml", "--json")
+    assert previous.returncode == 0, previous.stderr
+    (tmp_path / "full-task-graph.json").write_text(previous.stdout)
+    config = yaml.safe_load((REPO / "configs" / "ci.yml").read_text())
+    config["experiment"]["vocab-size"] = 900
+    (tmp_path / "ci.yml").write_text(yaml.safe_dump(config))
+
+    def explain(label: str) -> list[str]:
+        result = run_cli("cache", "explain", str(tmp_path / "ci.yml"), label, "--previous", str(tmp_path / "full-task-graph.json"))
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()
+
+    assert explain("merge-corpus-en-de") == [f"merge-corpus-en-de: reused: same digest as in {tmp_path / 'full-task-graph.json'}"]
+    vocab = explain("train-vocab-en-de")
+    assert vocab[0].startswith("train-vocab-en-de: runs: 1 input(s) differ")
+    assert vocab[1:] == [
+        "  command changed:",
+        "    was: python3 -m pipeline.vocab.train_vocab --src en --trg de --corpus-prefix $MOZ_FETCHES_DIR/corpus "
+        "--vocab-size 1000 --output $TASK_WORKDIR/artifacts/vocab.spm",
+        "    now: python3 -m pipeline.vocab.train_vocab --src en --trg de --corpus-prefix $MOZ_FETCHES_DIR/corpus "
+        "--vocab-size 900 --output $TASK_WORKDIR/artifacts/vocab.spm",
+    ]
+    assert explain("train-teacher-en-de-1")[1:] == ["  upstream task changed: train-vocab-en-de (explain it to see why)"]

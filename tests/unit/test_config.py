@@ -36,7 +36,7 @@ def test_defaults_are_filled():
     assert config["datasets"]["test"] == []
     assert config["target-stage"] == "all"
     assert config["marian-args"] == {"training-teacher": {}, "decoding-teacher": {}}
-    assert config["taskcluster"] == {"worker-classes": {"default": "standard"}, "split-chunks": 10}
+    assert config["taskcluster"] == {"worker-classes": {"default": "standard"}, "split-chunks": 10, "interactive": []}
 
 
 @pytest.mark.parametrize("name", ["quickstart.yml", "ci.yml"])

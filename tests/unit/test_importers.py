@@ -21,7 +21,7 @@ import zstandard
 
 from pipeline.common.corpus import read_lines
 from pipeline.common.datasets import sanitize
-from pipeline.data import download
+from pipeline.common import download
 from pipeline.data.import_dataset import main
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,5 +1,7 @@
 """The Marian runner's option handling: device choice and user options that win."""
 
+import pytest
+
 from pipeline.common import marian
 
 
@@ -27,3 +29,21 @@ def test_false_drops_a_default_flag():
 def test_split_argv():
     assert marian.split_argv(["--src", "en", "--", "--beam-size", "2"]) == (["--src", "en"], ["--beam-size", "2"])
     assert marian.split_argv(["--src", "en"]) == (["--src", "en"], [])
+
+
+def _fake_nvidia_smi(tmp_path, monkeypatch, output: str, code: int = 0):
+    script = tmp_path / "nvidia-smi"
+    script.write_text(f"#!/bin/sh\nprintf '{output}'\nexit {code}\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+
+def test_missing_gpus_exit_with_the_retry_code(tmp_path, monkeypatch):
+    _fake_nvidia_smi(tmp_path, monkeypatch, "GPU 0: H100 (UUID: x)\\n")
+    marian.require_gpus({"GPUS": "0"})
+    with pytest.raises(SystemExit) as exit_info:
+        marian.require_gpus({"GPUS": "0 1"})
+    assert exit_info.value.code == marian.EXIT_NO_GPU == 75
+    _fake_nvidia_smi(tmp_path, monkeypatch, "", code=9)
+    with pytest.raises(SystemExit):
+        marian.require_gpus({"GPUS": "0"})

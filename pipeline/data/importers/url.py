@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.common.errors import UserError
-from pipeline.data.download import download
+from pipeline.common.download import download
 from pipeline.data.importers import aligned, read_text_lines
 
 
@@ -25,7 +25,7 @@ def _pairs(key: str, urls: dict[str, str], src: str, trg: str) -> Iterator[tuple
         for lang, url in urls.items():
             suffix = Path(urllib.parse.urlsplit(url).path).suffix
             files[lang] = Path(tmp) / f"{lang}{suffix if suffix in ('.gz', '.zst') else '.txt'}"
-            download(url, files[lang], key)
+            download(url, files[lang], f"dataset {key}")
         yield from aligned(
             read_text_lines(files[src], urls[src]), read_text_lines(files[trg], urls[trg]), urls[src], urls[trg]
         )

@@ -1,24 +1,64 @@
 """The Train action: run the pipeline up to `target-stage` for a config given in the UI.
 
-Its input form is the training config's JSON Schema, from the one schema definition.
+Its input is the training config (its JSON Schema, from the one schema definition) plus
+three rerun options:
+
+- `previous-group-ids`: reuse the completed tasks of these earlier task groups (and
+  the ancestors they reused) instead of running them again;
+- `start-task-prefix`: run the tasks whose label starts with this, and everything
+  downstream of them, again even if they could be reused;
+- `existing-tasks`: `{label: taskId}` to reuse explicitly.
+
 taskgraph does not validate action input, so the whole config is checked here first
 and every problem is reported at once, before any task is created.
 """
 
 from taskgraph.actions.registry import register_callback_action
 from taskgraph.decision import taskgraph_decision
+from taskgraph.generator import TaskGraphGenerator
 from taskgraph.parameters import Parameters
 
 from translations_taskgraph import config as config_schema
+from translations_taskgraph import rerun
+
+RERUN_OPTIONS = {
+    "previous-group-ids": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Task group ids whose completed tasks are reused (later groups win).",
+    },
+    "start-task-prefix": {
+        "type": "string",
+        "description": "Rerun the tasks whose label starts with this, and everything downstream.",
+    },
+    "existing-tasks": {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": "label -> taskId of tasks to reuse.",
+    },
+}
+
+
+def action_schema(graph_config=None) -> dict:
+    schema = config_schema.json_schema()
+    schema["properties"] = {**schema["properties"], **RERUN_OPTIONS}
+    return schema
 
 
 def can_train(parameters):
-    return parameters["head_repository"] != "" and parameters["tasks_for"] in (
-        "github-push",
-        "github-release",
-        "action",
-        "cron",
-    )
+    return parameters["tasks_for"] in ("github-push", "github-release", "action", "cron")
+
+
+def existing_tasks(parameters: Parameters, root_dir: str, options: dict) -> dict[str, str]:
+    """The tasks to reuse: earlier groups' completed tasks and the explicit ones, minus reruns."""
+    reuse = {**rerun.completed_tasks(options.get("previous-group-ids", [])), **options.get("existing-tasks", {})}
+    prefix = options.get("start-task-prefix")
+    if not prefix:
+        return reuse
+    full = TaskGraphGenerator(root_dir=root_dir, parameters=parameters).full_task_graph
+    dependencies = {label: list(task.dependencies.values()) for label, task in full.tasks.items()}
+    again = rerun.rerun_set(dependencies, prefix)
+    return {label: task_id for label, task_id in reuse.items() if label not in again}
 
 
 @register_callback_action(
@@ -29,12 +69,13 @@ def can_train(parameters):
     order=500,
     context=[],
     available=can_train,
-    schema=lambda graph_config: config_schema.json_schema(),
+    schema=action_schema,
     permission="train",
     cb_name="train",
 )
 def train_action(parameters, graph_config, input, task_group_id, task_id):
-    config, errors = config_schema.check(input)
+    options = {key: input[key] for key in RERUN_OPTIONS if key in input}
+    config, errors = config_schema.check({key: value for key, value in input.items() if key not in RERUN_OPTIONS})
     if errors:
         raise config_schema.ConfigError("Train action input", errors)
     params = dict(parameters)
@@ -44,6 +85,7 @@ def train_action(parameters, graph_config, input, task_group_id, task_id):
         tasks_for="action",
         optimize_target_tasks=True,
     )
+    params["existing_tasks"] = existing_tasks(Parameters(**params), graph_config.root_dir, options)
     parameters = Parameters(**params)
     parameters.check()
     taskgraph_decision({"root": graph_config.root_dir}, parameters=parameters)

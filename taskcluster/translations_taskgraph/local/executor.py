@@ -1,17 +1,15 @@
 """Run a target task graph on this machine, reusing stored results by digest.
 
 Ready tasks (all upstream results stored) start as processes, at most `jobs` at a time.
-Each gets its own directory with `fetches/` filled from its upstream artifacts
-(hard links) and writes to `artifacts/`; on exit 0 the result enters the store. A
+Each gets its own directory (`prepare`) and writes to `artifacts/`; on exit 0 the result
+enters the store. A
 failure stops new starts, lets running tasks finish and reports the task, its exit
-code and its log. Ctrl-C sends SIGTERM to running tasks (Marian saves a checkpoint);
-a task whose process group outlived a killed run is stopped before it is rerun.
+code and its log. Ctrl-C sends SIGTERM to running tasks (Marian saves a checkpoint).
 """
 
 import fcntl
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -20,11 +18,10 @@ from pathlib import Path
 
 from pipeline.common.errors import UserError
 from translations_taskgraph.config import STAGES
+from translations_taskgraph.local.prepare import GRACE_SECONDS, prepare
 from translations_taskgraph.local.progress import Progress
 from translations_taskgraph.local.store import Store
-from translations_taskgraph.local.task import LocalTask, environment
-
-GRACE_SECONDS = 30
+from translations_taskgraph.local.task import LocalTask, record
 
 
 @dataclass
@@ -46,42 +43,10 @@ class Outcome:
         return not self.failed and not self.interrupted
 
 
-def _stop_leftover(work: Path) -> None:
-    """A run killed with SIGKILL leaves its task processes running: stop them first."""
-    pid_file = work / "pgid"
-    if not pid_file.exists():
-        return
-    pgid = int(pid_file.read_text())
-    try:
-        os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    for _ in range(GRACE_SECONDS * 10):
-        time.sleep(0.1)
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return
-    os.killpg(pgid, signal.SIGKILL)
-
-
-def _link_fetches(store: Store, task: LocalTask, tasks: dict[str, LocalTask], fetches_dir: Path) -> None:
-    shutil.rmtree(fetches_dir, ignore_errors=True)
-    fetches_dir.mkdir(parents=True)
-    for fetch in task.fetches:
-        source = store.artifacts(tasks[fetch.upstream].digest) / fetch.name
-        if not source.exists():
-            raise UserError(f"{task.label} fetches {fetch.name} but {fetch.upstream} did not produce it ({source})")
-        target = fetches_dir / fetch.name
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-
-
 class Executor:
-    def __init__(self, tasks: dict[str, LocalTask], workdir: Path, experiment: str, jobs: int = 1):
-        self.tasks, self.jobs, self.experiment = tasks, max(1, jobs), experiment
+    def __init__(self, tasks: dict[str, LocalTask], workdir: Path, experiment: str, jobs: int = 1, rerun: set[str] = frozenset()):
+        """`rerun`: labels to run again even when their result is stored."""
+        self.tasks, self.jobs, self.experiment, self.rerun = tasks, max(1, jobs), experiment, rerun
         self.store = Store(workdir)
 
     def run(self) -> Outcome:
@@ -94,7 +59,7 @@ class Executor:
 
     def _run(self) -> Outcome:
         outcome = Outcome(executed=[], reused=[], failed=[])
-        done = {label for label, task in self.tasks.items() if self.store.has(task.digest)}
+        done = {label for label, task in self.tasks.items() if self.store.has(task.digest) and label not in self.rerun}
         outcome.reused = sorted(done)
         for label in done:
             self.store.link(self.experiment, label, self.tasks[label].digest)
@@ -117,7 +82,7 @@ class Executor:
                         continue
                     del running[label]
                     if code == 0:
-                        self.store.commit(job.task.digest, label, job.task.command, time.monotonic() - job.started)
+                        self.store.commit(job.task.digest, record(job.task, self.tasks), time.monotonic() - job.started)
                         self.store.link(self.experiment, label, job.task.digest)
                         done.add(label)
                         outcome.executed.append(label)
@@ -139,18 +104,15 @@ class Executor:
         return self.store.work_dir(self.tasks[label].digest) / "log.txt"
 
     def _start(self, task: LocalTask) -> Running:
-        work = self.store.work_dir(task.digest)
-        _stop_leftover(work)
-        (work / "artifacts").mkdir(parents=True, exist_ok=True)
-        _link_fetches(self.store, task, self.tasks, work / "fetches")
+        work, env = prepare(self.store, task, self.tasks)
         (work / "task.json").write_text(json.dumps({"label": task.label, "command": task.command}, indent=2))
         with open(work / "log.txt", "ab") as log:
             log.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {task.label}\n".encode())
             log.flush()
             process = subprocess.Popen(
                 task.command,
-                cwd=environment(task, work)["VCS_PATH"],
-                env=environment(task, work),
+                cwd=env["VCS_PATH"],
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -7,6 +7,7 @@ otherwise (taskgraph only uses it for task metadata).
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 from taskgraph.generator import TaskGraphGenerator
@@ -37,9 +38,8 @@ def parameters(config: dict, target_stage: str | None = None) -> Parameters:
         config = {**config, "target-stage": target_stage}
     repository = _repository_url()
     revision = _git("rev-parse", "HEAD") or "0" * 40
+    now = time.time()
     return Parameters(
-        strict=False,
-        repo_root=str(REPO_ROOT),
         base_repository=repository,
         head_repository=repository,
         base_rev=revision,
@@ -47,6 +47,20 @@ def parameters(config: dict, target_stage: str | None = None) -> Parameters:
         head_ref=_git("rev-parse", "--abbrev-ref", "HEAD") or "local",
         base_ref="",
         files_changed=[],
+        build_date=int(now),
+        build_number=1,
+        do_not_optimize=[],
+        enable_always_target=True,
+        existing_tasks={},
+        filters=["target_tasks_method"],
+        head_tag="",
+        moz_build_date=time.strftime("%Y%m%d%H%M%S", time.gmtime(now)),
+        next_version=None,
+        optimize_strategies=None,
+        optimize_target_tasks=True,
+        pushdate=int(now),
+        pushlog_id="0",
+        version=None,
         level="1",
         project="translations",
         owner="local@localhost",

@@ -34,19 +34,32 @@ class Store:
     def work_dir(self, digest: str) -> Path:
         return self.root / "work" / digest
 
-    def commit(self, digest: str, label: str, command: list[str], seconds: float) -> Path:
-        """Move a finished attempt's artifacts and log into the store."""
+    def commit(self, digest: str, record: dict, seconds: float) -> Path:
+        """Move a finished attempt's artifacts and log into the store, with its record
+        (label, command, cache inputs, upstream digests: what `cache explain` compares)."""
         work, final = self.work_dir(digest), self.result(digest)
         staging = self.root / "store" / f".{digest}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         (work / "artifacts").rename(staging / "artifacts")
         (work / "log.txt").rename(staging / "log.txt")
-        info = {"label": label, "digest": digest, "command": command, "seconds": round(seconds, 1), "finished": time.time()}
+        info = {**record, "digest": digest, "seconds": round(seconds, 1), "finished": time.time()}
         (staging / "task.json").write_text(json.dumps(info, indent=2) + "\n")
+        if final.exists():  # a rerun of a stored result replaces it
+            replaced = self.root / "store" / f".{digest}.replaced"
+            final.rename(replaced)
+            shutil.rmtree(replaced)
         staging.rename(final)
         shutil.rmtree(work, ignore_errors=True)
         return final
+
+    def record(self, digest: str) -> dict:
+        return json.loads((self.result(digest) / "task.json").read_text())
+
+    def latest(self, experiment: str, label: str) -> dict | None:
+        """The record of the result last linked for this label, if any."""
+        link = self.root / experiment / label
+        return json.loads((link / "task.json").read_text()) if (link / "task.json").exists() else None
 
     def link(self, experiment: str, label: str, digest: str) -> None:
         links = self.root / experiment

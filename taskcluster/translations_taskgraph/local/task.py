@@ -38,6 +38,16 @@ class LocalTask:
     attributes: dict = field(default_factory=dict)
 
 
+def record(task: LocalTask, tasks: dict[str, LocalTask]) -> dict:
+    """What the task's digest is made of, as stored with its result."""
+    return {
+        "label": task.label,
+        "command": task.command,
+        "inputs": task.attributes.get("cache-inputs", {}),
+        "upstreams": {dep: tasks[dep].digest for dep in task.dependencies},
+    }
+
+
 def _resolve(value, dependencies: dict[str, str]) -> str:
     if isinstance(value, dict) and "task-reference" in value:
         return re.sub(r"<([^>]+)>", lambda m: dependencies[m.group(1)], value["task-reference"])
@@ -82,3 +92,8 @@ def environment(task: LocalTask, workdir: Path) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+def from_graph(task_graph) -> dict[str, LocalTask]:
+    """The graph's pipeline tasks; docker images are the local machine's own environment."""
+    return {label: from_graph_task(task) for label, task in task_graph.tasks.items() if task.kind != "docker-image"}

@@ -5,13 +5,14 @@
 
 Our small transforms first (each one concern), then taskgraph's run, cached_tasks and
 task transforms, in the order taskgraph needs: `cache` is set before `run`, and
-`cached_tasks` must run after `run` (fetch dependencies exist) and before `task`.
+`cached_tasks` must run after `run` (fetch dependencies exist) and before `task`;
+`interactive` edits the final task definitions.
 """
 
 from taskgraph.transforms import cached_tasks, run, task
 from taskgraph.transforms.base import TransformSequence
 
-from translations_taskgraph.transforms import cache, fan_out, render, upstreams, worker
+from translations_taskgraph.transforms import cache, fan_out, interactive, render, upstreams, worker
 
 pipeline = TransformSequence()
 for sequence in (
@@ -23,5 +24,6 @@ for sequence in (
     run.transforms,
     cached_tasks.transforms,
     task.transforms,
+    interactive.transforms,
 ):
     pipeline.add(sequence)

@@ -31,18 +31,19 @@ transforms.add_validate(CacheSchema)
 
 
 @functools.lru_cache(maxsize=None)
-def hash_resources(root: str, patterns: tuple[str, ...]) -> str:
-    """sha256 over the paths and contents of the files matching the globs, in sorted order."""
+def _file_hashes(root: str, patterns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     files = sorted(
         {path for pattern in patterns for path in Path(root).glob(pattern) if path.is_file()}
         - {path for path in Path(root).glob("**/__pycache__/**")}
     )
     if not files:
         raise Exception(f"cache-resources {list(patterns)} match no file under {root}")
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return tuple((str(path.relative_to(root)), hashlib.sha256(path.read_bytes()).hexdigest()) for path in files)
+
+
+def file_hashes(root: str, patterns: tuple[str, ...]) -> dict[str, str]:
+    """{path relative to the repo root: sha256} of the files matching the globs."""
+    return dict(_file_hashes(root, patterns))
 
 
 def _image_digests(config) -> dict[str, str]:
@@ -58,12 +59,17 @@ def add_cache(config, tasks):
     root = str(Path(config.graph_config.root_dir).resolve().parent)
     images = _image_digests(config)
     for task in tasks:
-        image = task["worker"]["docker-image"]["in-tree"]
-        digest_data = [
-            f"command:{task['run']['command']}",
-            f"env:{json.dumps(task['worker'].get('env', {}), sort_keys=True)}",
-            f"resources:{hash_resources(root, COMMON_RESOURCES + tuple(task.pop('cache-resources', [])))}",
-            f"docker-image:{images[image]}",
-        ]
-        task["cache"] = {"type": CACHE_TYPE, "name": f"{config.kind}-{task['name']}", "digest-data": digest_data}
+        inputs = {
+            "command": task["run"]["command"],
+            "env": task["worker"].get("env", {}),
+            "files": file_hashes(root, COMMON_RESOURCES + tuple(task.pop("cache-resources", []))),
+            "docker-image": images[task["worker"]["docker-image"]["in-tree"]],
+        }
+        # Kept on the task so `translations cache explain` can say which input changed.
+        task["attributes"]["cache-inputs"] = inputs
+        task["cache"] = {
+            "type": CACHE_TYPE,
+            "name": f"{config.kind}-{task['name']}",
+            "digest-data": [json.dumps(inputs, sort_keys=True)],
+        }
         yield task

@@ -1,4 +1,5 @@
-"""Pick the worker alias `<resource>-<class>` and give GPU tasks GPUS and WORKSPACE.
+"""Pick the worker alias `<resource>-<class>` and give GPU tasks GPUS and WORKSPACE,
+and the exit codes that retry them (no GPU visible; training interrupted and saved).
 
 Kinds say `worker-type: cpu|gpu|largegpu`; the class (`standard` or `spot`) comes from
 the config's `taskcluster.worker-classes`, per kind or `default`.
@@ -6,6 +7,7 @@ the config's `taskcluster.worker-classes`, per kind or `default`.
 
 from taskgraph.transforms.base import TransformSequence
 
+from pipeline.common.marian import EXIT_INTERRUPTED, EXIT_NO_GPU
 from translations_taskgraph import training_config
 
 MAX_RUN_TIME = {"cpu": 3 * 3600, "gpu": 24 * 3600, "largegpu": 24 * 3600}
@@ -24,4 +26,7 @@ def worker_class(config, tasks):
         worker = task.setdefault("worker", {})
         worker.setdefault("max-run-time", MAX_RUN_TIME[resource])
         worker.setdefault("env", {}).update(gpu_env.get(resource, {}))
+        if resource in gpu_env:
+            # No GPU on this machine, or Marian saved and stopped on SIGTERM: run again.
+            worker["retry-exit-status"] = [EXIT_NO_GPU, EXIT_INTERRUPTED]
         yield task

@@ -26,6 +26,18 @@ def _check_stage(stage: str) -> None:
         raise UserError(f"--target-stage: {stage!r} is not a stage; use one of: {', '.join(config_schema.STAGES)}")
 
 
+def _full_graph_task(args):
+    """(config, every local task of the config's full graph, the task `args.label`)."""
+    from translations_taskgraph.local import graph as local_graph
+    from translations_taskgraph.local.task import from_graph
+
+    config = config_schema.load(args.config)
+    tasks = from_graph(local_graph.generator(config).full_task_graph)
+    if args.label not in tasks:
+        raise UserError(f"{args.config} has no task {args.label!r}; `translations graph {args.config}` lists them")
+    return config, tasks, tasks[args.label]
+
+
 def cmd_validate(args) -> int:
     config = config_schema.load(args.config)
     experiment, datasets = config["experiment"], config["datasets"]
@@ -73,16 +85,11 @@ def cmd_run(args) -> int:
 
 def cmd_shell(args) -> int:
     """A shell in a task's prepared directory: the local twin of an interactive task."""
-    from translations_taskgraph.local import graph as local_graph
     from translations_taskgraph.local.prepare import prepare
     from translations_taskgraph.local.store import Store
-    from translations_taskgraph.local.task import from_graph
 
-    config = config_schema.load(args.config)
-    tasks = from_graph(local_graph.generator(config).full_task_graph)
-    if args.label not in tasks:
-        raise UserError(f"{args.config} has no task {args.label!r}; `translations graph {args.config}` lists them")
-    task, store = tasks[args.label], Store(Path(args.workdir))
+    _, tasks, task = _full_graph_task(args)
+    store = Store(Path(args.workdir))
     missing = [dep for dep in task.dependencies if not store.has(tasks[dep].digest)]
     if missing:
         stage = max((tasks[dep].attributes["stage"] for dep in missing), key=config_schema.STAGES.index)
@@ -100,15 +107,10 @@ def cmd_shell(args) -> int:
 
 def cmd_cache_explain(args) -> int:
     from translations_taskgraph.local import explain
-    from translations_taskgraph.local import graph as local_graph
     from translations_taskgraph.local.store import Store
-    from translations_taskgraph.local.task import from_graph, record
+    from translations_taskgraph.local.task import record
 
-    config = config_schema.load(args.config)
-    tasks = from_graph(local_graph.generator(config).full_task_graph)
-    if args.label not in tasks:
-        raise UserError(f"{args.config} has no task {args.label!r}; `translations graph {args.config}` lists them")
-    task = tasks[args.label]
+    config, tasks, task = _full_graph_task(args)
     current = {"digest": task.digest, **record(task, tasks)}
     if args.previous:
         previous = explain.load_graph(args.previous).get(args.label)

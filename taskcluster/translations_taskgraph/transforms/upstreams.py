@@ -46,26 +46,38 @@ def artifact_context(attributes: dict) -> dict:
     return context
 
 
-def _matching(config, task, upstream: dict):
-    mine = task["attributes"]
-    for dep in config.kind_dependencies_tasks.values():
-        theirs = dep.attributes
-        if dep.kind != upstream["kind"]:
-            continue
-        if (theirs.get("src_locale"), theirs.get("trg_locale")) != (mine["src_locale"], mine["trg_locale"]):
-            continue
-        if upstream.get("categories") and theirs.get("dataset-category") not in upstream["categories"]:
-            continue
-        if all(theirs.get(name) == mine.get(name) for name in upstream.get("match", [])):
-            yield dep
+class _Candidates:
+    """The kind-dependency tasks, indexed by kind and by the attributes a `match` names,
+    so each task finds its upstreams without scanning them all."""
+
+    def __init__(self, config):
+        self.tasks = list(config.kind_dependencies_tasks.values())
+        self.indexes: dict[tuple, dict[tuple, list]] = {}
+
+    def find(self, kind: str, match: tuple[str, ...], attributes: dict) -> list:
+        index = self.indexes.get((kind, match))
+        if index is None:
+            index = self.indexes[(kind, match)] = {}
+            for dep in self.tasks:
+                if dep.kind == kind:
+                    key = tuple(dep.attributes.get(name) for name in ("src_locale", "trg_locale", *match))
+                    index.setdefault(key, []).append(dep)
+        return index.get(tuple(attributes.get(name) for name in ("src_locale", "trg_locale", *match)), [])
+
+
+def _matching(candidates: _Candidates, task: dict, upstream: dict) -> list:
+    deps = candidates.find(upstream["kind"], tuple(upstream.get("match", [])), task["attributes"])
+    categories = upstream.get("categories")
+    return [dep for dep in deps if not categories or dep.attributes.get("dataset-category") in categories]
 
 
 @transforms.add
 def add_upstreams(config, tasks):
+    candidates = _Candidates(config)
     for task in tasks:
         context = task.setdefault("render-context", {})
         for upstream in task.pop("upstreams", []):
-            deps = sorted(_matching(config, task, upstream), key=lambda dep: dep.label)
+            deps = sorted(_matching(candidates, task, upstream), key=lambda dep: dep.label)
             if not deps and not upstream.get("optional"):
                 raise Exception(f"{config.kind}-{task['name']}: no upstream task of kind {upstream['kind']}")
             files = []

@@ -4,6 +4,7 @@ It serves the real URL layout (`/api/queue/v1/...`, `/api/index/v1/...`) from da
 test puts in it, and records every request, so tests can check what was asked.
 """
 
+import base64
 import json
 import re
 import threading
@@ -30,6 +31,7 @@ class FakeTaskcluster:
         self.tasks: dict[str, FakeTask] = {}
         self.requests: list[str] = []
         self.triggered: list[tuple[str, str, dict]] = []  # hook group, hook id, payload
+        self.objects: dict[str, bytes] = {}  # object service: name -> content
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,9 +43,22 @@ class FakeTaskcluster:
                 self._answer(*server.get(unquote(self.path.split("?")[0])))
 
             def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 server.requests.append(f"POST {self.path}")
-                self._answer(*server.post(self.path.split("?")[0], body))
+                self._answer(*server.post(unquote(self.path.split("?")[0]), json.loads(self._body() or b"{}")))
+
+            def do_PUT(self):
+                server.requests.append(f"PUT {self.path}")
+                self._answer(*server.put(unquote(self.path.split("?")[0]), self._body()))
+
+            def _body(self) -> bytes:
+                if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+                    return self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                data = b""
+                while size := int(self.rfile.readline().split(b";")[0], 16):
+                    data += self.rfile.read(size)
+                    self.rfile.readline()
+                self.rfile.readline()
+                return data
 
             def _answer(self, status: int, body):
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -70,6 +85,13 @@ class FakeTaskcluster:
                 if t.group == group
             ]
             return 200, {"taskGroupId": group, "tasks": listed}
+        if match := re.fullmatch(r"/api/queue/v1/task/([^/]+)", path):
+            task = self.tasks.get(match.group(1))
+            return (200, {**task.definition(), "expires": "2099-01-01T00:00:00.000Z"}) if task else (404, {})
+        if match := re.fullmatch(r"/api/queue/v1/task/([^/]+)/runs/(\d+)/artifacts", path):
+            task = self.tasks[match.group(1)]
+            names = [name for run, name in task.artifacts if run == int(match.group(2))]
+            return 200, {"artifacts": [{"name": name} for name in sorted(names)]}
         if match := re.fullmatch(r"/api/queue/v1/task/([^/]+)/runs/(\d+)/artifacts/(.+)", path):
             task = self.tasks.get(match.group(1))
             content = task and task.artifacts.get((int(match.group(2)), match.group(3)))
@@ -87,9 +109,37 @@ class FakeTaskcluster:
             return 200, {"tasks": []}
         if path == "/api/queue/v1/tasks/status":
             return 200, {"statuses": []}
+        if match := re.fullmatch(r"/api/queue/v1/task/([^/]+)/runs/(\d+)/artifacts/(.+)", path):  # createArtifact
+            object_name = f"{match.group(1)}/{match.group(2)}/{match.group(3)}"
+            return 200, {
+                "storageType": "object", "name": object_name, "projectId": "translations",
+                "uploadId": f"upload-{len(self.requests)}", "expires": body["expires"],
+                "credentials": {"clientId": "artifact-uploader", "accessToken": "secret"},
+            }
+        if match := re.fullmatch(r"/api/object/v1/finish-upload/(.+)", path):
+            return 200, {}
         if match := re.fullmatch(r"/api/hooks/v1/hooks/([^/]+)/(.+)/trigger", path):
             self.triggered.append((unquote(match.group(1)), unquote(match.group(2)), body))
             return 200, {"status": {"taskId": "ActionTask000000000001", "state": "pending"}}
+        return 404, {"message": f"no such endpoint: {path}"}
+
+    def put(self, path: str, body: bytes):
+        if match := re.fullmatch(r"/api/object/v1/upload/(.+)", path):  # createUpload
+            request = json.loads(body)
+            methods = request["proposedUploadMethods"]
+            answer = {"expires": request["expires"], "projectId": request["projectId"], "uploadId": request["uploadId"]}
+            if "dataInline" in methods:
+                self.objects[match.group(1)] = base64.b64decode(methods["dataInline"]["objectData"])
+                return 200, {**answer, "uploadMethod": {"dataInline": True}}
+            url = f"{self.root_url}/objects/{match.group(1)}"
+            return 200, {**answer, "uploadMethod": {"putUrl": {"url": url, "expires": request["expires"], "headers": {}}}}
+        if match := re.fullmatch(r"/objects/(.+)", path):
+            self.objects[match.group(1)] = body
+            return 200, {}
+        if match := re.fullmatch(r"/api/queue/v1/task/([^/]+)/runs/(\d+)/artifacts/(.+)", path):  # finishArtifact
+            task_id, run, name = match.group(1), int(match.group(2)), match.group(3)
+            self.tasks[task_id].artifacts[(run, name)] = self.objects[f"{task_id}/{run}/{name}"]
+            return 200, {}
         return 404, {"message": f"no such endpoint: {path}"}
 
     def close(self):

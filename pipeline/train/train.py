@@ -8,8 +8,8 @@ Marian options: the defaults below (transformer-big, as a GPU teacher), device o
 from the environment (GPUS/WORKSPACE, or all CPU cores), then the user's options after
 `--`, which win. On CPU a fixed mini-batch replaces `--mini-batch-fit`, whose statistics
 collection takes minutes there. Marian saves and exits 143 on SIGTERM; rerunning the
-same command resumes from the checkpoint, and a Taskcluster rerun first downloads the
-previous run's checkpoint (see previous_run.py).
+same command resumes from the checkpoint. On Taskcluster each checkpoint is published as
+it is saved, and a rerun first downloads the previous run's newest (checkpoints.py).
 """
 
 import argparse
@@ -21,7 +21,7 @@ from pipeline.common import marian
 from pipeline.common.corpus import LineWriter, read_pairs
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
-from pipeline.train import previous_run
+from pipeline.train import checkpoints
 
 logger = get_logger(__name__)
 
@@ -122,9 +122,10 @@ def main(argv=None):
     train = decompress(args.corpus, langs, work_dir)
     valid = decompress(args.devset, langs, work_dir)
 
-    previous_run.fetch_checkpoint(args.output_dir)
+    checkpoints.fetch_checkpoint(args.output_dir)
     options = training_options(args, train, valid, marian.args_to_options(marian_args))
-    result = marian.run(None, options)
+    with checkpoints.Publisher(args.output_dir):
+        result = marian.run(None, options)
     if result.returncode == marian.EXIT_INTERRUPTED:
         logger.warning("training interrupted; the checkpoint is saved, rerun the same command to resume")
     if result.returncode != 0:

@@ -248,3 +248,24 @@ def test_cache_explain_against_a_previous_graph(tmp_path):
         "--vocab-size 900 --output $TASK_WORKDIR/artifacts/vocab.spm",
     ]
     assert explain("train-teacher-en-de-1")[1:] == ["  upstream task changed: train-vocab-en-de (explain it to see why)"]
+
+
+def test_production_sized_graph_validates_within_the_dependency_limit():
+    """2,451 training datasets: every task passes taskgraph's payload schemas and no task
+    has more dependencies than Taskcluster accepts (taskgraph verifies both)."""
+    from taskgraph import MAX_DEPENDENCIES
+
+    config = config_schema.normalize(
+        {
+            "experiment": {"name": "big", "src": "en", "trg": "de", "teacher-ensemble": 2},
+            "datasets": {
+                "train": [f"url_https://data.example.org/c{i}.[LANG].zst" for i in range(2451)],
+                "devtest": ["url_https://data.example.org/dev.[LANG]"],
+                "test": [f"url_https://data.example.org/t{i}.[LANG]" for i in range(10)],
+            },
+        }
+    )
+    full = graph.generator(config).full_task_graph
+    assert len(full.tasks) == 4940
+    widest = max(full.tasks.values(), key=lambda task: len(task.dependencies))
+    assert widest.label == "merge-corpus-en-de" and len(widest.dependencies) == 2452 <= MAX_DEPENDENCIES

@@ -148,6 +148,22 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_datasets(args) -> int:
+    from pipeline.data.preflight import check_all
+    from translations_taskgraph.local.graph import REPO_ROOT
+
+    config = config_schema.load(args.config)
+    checks = check_all(config, REPO_ROOT)
+    width = max(len(c.key) for c in checks)
+    for c in checks:
+        detail = f" ({c.detail})" if c.detail else ""
+        print(f"{c.key.ljust(width)}  {c.status:<11}  {c.location}{detail}")
+    missing = [c for c in checks if c.status == "missing"]
+    for c in missing:
+        print(f"error: {args.config}: dataset {c.key} is not there: {c.location} {c.detail}".rstrip(), file=sys.stderr)
+    return 2 if missing else 0
+
+
 def cmd_config_docs(args) -> int:
     from translations_taskgraph.config_docs import render
 
@@ -182,6 +198,10 @@ def parser() -> argparse.ArgumentParser:
     shell.add_argument("label")
     shell.add_argument("--workdir", default="runs", help="results store (default: ./runs)")
     shell.set_defaults(func=cmd_shell)
+
+    datasets = commands.add_parser("datasets", help="where each dataset comes from, and whether it is reachable")
+    datasets.add_argument("config")
+    datasets.set_defaults(func=cmd_datasets)
 
     train = commands.add_parser("train", help="trigger the Train action on Taskcluster with a config")
     train.add_argument("config")

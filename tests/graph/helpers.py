@@ -14,6 +14,7 @@ def copy_repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     for part in ("taskcluster", "pipeline", "configs", "docs"):
         shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "tests" / "data" / "ci", root / "tests" / "data" / "ci")
     for name in ("pyproject.toml", ".taskcluster.yml"):
         shutil.copy(REPO / name, root)
     return root
@@ -21,7 +22,11 @@ def copy_repo(tmp_path: Path) -> Path:
 
 TRAIN_INPUT = {
     "experiment": {"name": "action", "src": "en", "trg": "de", "vocab-size": 1000},
-    "datasets": {"train": ["po_weblate==2026.10.1"], "devtest": ["po_trytond==8.2.1"], "test": ["po_Trac==1.6"]},
+    "datasets": {
+        "train": ["file_tests/data/ci/train-a.[LANG].zst"],
+        "devtest": ["file_tests/data/ci/devtest.[LANG].zst"],
+        "test": ["file_tests/data/ci/test.[LANG].zst"],
+    },
     "target-stage": "train-vocab",
 }
 

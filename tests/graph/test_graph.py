@@ -4,7 +4,6 @@ import copy
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -176,8 +175,8 @@ def test_train_action_creates_the_target_stage_graph(tmp_path):
     labels = set(re.findall(r'"label": "([^"]+)"', result.stdout))
     assert labels == {
         "docker-image-train",
-        "dataset-en-de-po_weblate_2026_10_1",
-        "clean-corpus-en-de-po_weblate_2026_10_1",
+        "dataset-en-de-file_tests_data_ci_train-a_LANG_zst",
+        "clean-corpus-en-de-file_tests_data_ci_train-a_LANG_zst",
         "merge-corpus-en-de",
         "train-vocab-en-de",
     }
@@ -196,9 +195,16 @@ def test_train_action_reports_every_config_problem(tmp_path):
     assert '"label"' not in result.stdout
 
 
+def test_train_action_fails_on_a_missing_dataset(tmp_path):
+    datasets = {**TRAIN_INPUT["datasets"], "test": ["file_tests/data/ci/gone.[LANG].zst"]}
+    result = train_action(tmp_path, {**TRAIN_INPUT, "datasets": datasets})
+    assert result.returncode != 0
+    assert "Train action input: datasets: file_tests/data/ci/gone.[LANG].zst is not there: " in result.stderr
+    assert "gone.en.zst" in result.stderr and '"label"' not in result.stdout
+
+
 def test_graph_and_run_need_no_github_remote(tmp_path):
     root = copy_repo(tmp_path)
-    shutil.copytree(REPO / "tests" / "data", root / "tests" / "data")
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "remote", "add", "origin", "https://git.example.org/team/translations.git"], cwd=root, check=True)
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": f"{root}:{root / 'taskcluster'}"}

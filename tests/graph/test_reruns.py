@@ -14,8 +14,8 @@ from tests.conftest import REPO, TRANSLATIONS
 from tests.fake_taskcluster import FakeTask, FakeTaskcluster
 from tests.graph.helpers import TRAIN_INPUT, train_action
 
-DATASET = "dataset-en-de-po_weblate_2026_10_1"
-CLEAN = "clean-corpus-en-de-po_weblate_2026_10_1"
+DATASET = "dataset-en-de-file_tests_data_ci_train-a_LANG_zst"
+CLEAN = "clean-corpus-en-de-file_tests_data_ci_train-a_LANG_zst"
 MERGE = "merge-corpus-en-de"
 VOCAB = "train-vocab-en-de"
 

@@ -10,16 +10,23 @@ three rerun options:
 - `existing-tasks`: `{label: taskId}` to reuse explicitly.
 
 taskgraph does not validate action input, so the whole config is checked here first
-and every problem is reported at once, before any task is created.
+and every problem is reported at once, before any task is created; then the datasets
+are looked up (pipeline/data/preflight.py) and any that is certainly missing fails it.
 """
+
+import logging
+from pathlib import Path
 
 from taskgraph.actions.registry import register_callback_action
 from taskgraph.decision import taskgraph_decision
 from taskgraph.generator import TaskGraphGenerator
 from taskgraph.parameters import Parameters
 
+from pipeline.data import preflight
 from translations_taskgraph import config as config_schema
 from translations_taskgraph import rerun
+
+logger = logging.getLogger(__name__)
 
 RERUN_OPTIONS = {
     "previous-group-ids": {
@@ -43,6 +50,17 @@ def action_schema(graph_config=None) -> dict:
     schema = config_schema.json_schema()
     schema["properties"] = {**schema["properties"], **RERUN_OPTIONS}
     return schema
+
+
+def unreachable_datasets(config: dict, checkout: Path) -> list[str]:
+    """Datasets that are certainly not there (404, missing file); unknown ones only warn."""
+    errors = []
+    for check in preflight.check_all(config, checkout):
+        if check.status == "missing":
+            errors.append(f"datasets: {check.key} is not there: {check.location} ({check.detail})")
+        elif check.status == "unknown":
+            logger.warning("dataset %s: could not check %s (%s)", check.key, check.location, check.detail)
+    return errors
 
 
 def can_train(parameters):
@@ -76,6 +94,8 @@ def existing_tasks(parameters: Parameters, root_dir: str, options: dict) -> dict
 def train_action(parameters, graph_config, input, task_group_id, task_id):
     options = {key: input[key] for key in RERUN_OPTIONS if key in input}
     config, errors = config_schema.check({key: value for key, value in input.items() if key not in RERUN_OPTIONS})
+    if not errors:
+        errors = unreachable_datasets(config, Path(graph_config.root_dir).parent)
     if errors:
         raise config_schema.ConfigError("Train action input", errors)
     params = dict(parameters)

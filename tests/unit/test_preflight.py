@@ -1,0 +1,64 @@
+"""`translations datasets`: each dataset's location and whether it is there, checked
+against loopback servers (a file host and a PyPI JSON API)."""
+
+import http.server
+import os
+import subprocess
+import threading
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, TRANSLATIONS
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    present = {"/data/c.en.gz", "/data/c.de.gz", "/pypi/indico/3.3.14/json", "/pypi/weblate/json"}
+
+    def log_message(self, *args):
+        pass
+
+    def do_HEAD(self):
+        self.send_response(200 if self.path in self.present else 404)
+        self.end_headers()
+
+
+@pytest.fixture
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_datasets_lists_locations_and_fails_on_missing_ones(tmp_path, server):
+    config = {
+        "experiment": {"name": "x", "src": "en", "trg": "de"},
+        "datasets": {
+            "train": [f"url_{server}/data/c.[LANG].gz", "po_indico==3.3.14", "po_weblate", "po_/opt/catalogs"],
+            "devtest": ["file_tests/data/ci/devtest.[LANG].zst"],
+            "test": [f"url_{server}/data/gone.[LANG].gz", "po_nonexistent==1.0", "url_http://127.0.0.1:1/x.[LANG]"],
+        },
+    }
+    path = tmp_path / "config.yml"
+    path.write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        [TRANSLATIONS, "datasets", str(path)], cwd=REPO, capture_output=True, text=True,
+        env={**os.environ, "PYPI_JSON_URL": f"{server}/pypi"},
+    )
+    status = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
+    assert status == {
+        f"url_{server}/data/c.[LANG].gz": "ok",
+        "po_indico==3.3.14": "ok",
+        "po_weblate": "ok",
+        "po_/opt/catalogs": "not",  # "not checked": a path on the machine that runs the task
+        "file_tests/data/ci/devtest.[LANG].zst": "ok",
+        f"url_{server}/data/gone.[LANG].gz": "missing",
+        "po_nonexistent==1.0": "missing",
+        "url_http://127.0.0.1:1/x.[LANG]": "unknown",  # unreachable: not an error
+    }
+    assert result.returncode == 2
+    errors = result.stderr.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"error: {path}: dataset url_{server}/data/gone.[LANG].gz is not there: ")
+    assert errors[1] == f"error: {path}: dataset po_nonexistent==1.0 is not there: {server}/pypi/nonexistent/1.0/json HTTP 404"

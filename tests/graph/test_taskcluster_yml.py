@@ -82,6 +82,7 @@ def test_each_context_renders_one_complete_decision_task(context):
     assert task["payload"]["command"][:3] == ["run-task", "--translations-checkout=/builds/worker/checkouts/src", "--"]
     env = task["payload"]["env"]
     assert env["TRANSLATIONS_HEAD_REV"] == SHA and env["TRANSLATIONS_HEAD_REPOSITORY"] == REPO_URL
+    assert env["TRANSLATIONS_PIP_REQUIREMENTS"] == "taskcluster/requirements.txt"
     json.dumps(task)  # nothing unrendered or unserializable is left
 
 

@@ -1,10 +1,10 @@
 """Run a target task graph on this machine, reusing stored results by digest.
 
-Ready tasks (all upstream results stored) start as processes, at most `jobs` at a time.
-Each gets its own directory (`prepare`) and writes to `artifacts/`; on exit 0 the result
-enters the store. A
-failure stops new starts, lets running tasks finish and reports the task, its exit
-code and its log. Ctrl-C sends SIGTERM to running tasks (Marian saves a checkpoint).
+Ready tasks (all upstream results stored) start as processes, at most `jobs` at a time,
+earlier stages first. Each gets its own directory (`prepare`) and writes to
+`artifacts/`; on exit 0 the result enters the store. A failure stops new starts, lets
+running tasks finish and reports the task, its exit code and its log. Ctrl-C sends
+SIGTERM to running tasks (Marian saves a checkpoint).
 """
 
 import fcntl
@@ -58,40 +58,20 @@ class Executor:
             return self._run()
 
     def _run(self) -> Outcome:
-        outcome = Outcome(executed=[], reused=[], failed=[])
         done = {label for label, task in self.tasks.items() if self.store.has(task.digest) and label not in self.rerun}
-        outcome.reused = sorted(done)
+        outcome = Outcome(executed=[], reused=sorted(done), failed=[])
         for label in done:
             self.store.link(self.experiment, label, self.tasks[label].digest)
         # Earlier stages first: a dataset that cannot be fetched fails before hours of training.
-        pending = sorted((l for l in self.tasks if l not in done), key=lambda l: (STAGES.index(self.tasks[l].attributes["stage"]), l))
+        stage_order = lambda label: (STAGES.index(self.tasks[label].attributes["stage"]), label)  # noqa: E731
+        pending = sorted((label for label in self.tasks if label not in done), key=stage_order)
         running: dict[str, Running] = {}
         progress = Progress(total=len(self.tasks), reused=len(done))
         try:
-            while pending or running:
+            while (pending and not outcome.failed) or running:
                 if not outcome.failed:
-                    for label in [l for l in pending if all(d in done for d in self.tasks[l].dependencies)]:
-                        if len(running) >= self.jobs:
-                            break
-                        pending.remove(label)
-                        running[label] = self._start(self.tasks[label])
-                        progress.started(label, self._log(label))
-                for label, job in list(running.items()):
-                    code = job.process.poll()
-                    if code is None:
-                        continue
-                    del running[label]
-                    if code == 0:
-                        self.store.commit(job.task.digest, record(job.task, self.tasks), time.monotonic() - job.started)
-                        self.store.link(self.experiment, label, job.task.digest)
-                        done.add(label)
-                        outcome.executed.append(label)
-                        progress.finished(label, ok=True)
-                    else:
-                        outcome.failed.append((label, code, self._log(label)))
-                        progress.finished(label, ok=False)
-                if outcome.failed and not running:
-                    break
+                    self._start_ready(pending, done, running, progress)
+                self._collect_finished(running, done, outcome, progress)
                 progress.show()
                 time.sleep(0.2)
         except KeyboardInterrupt:
@@ -99,6 +79,29 @@ class Executor:
             self._stop_all(running)
         progress.close()
         return outcome
+
+    def _start_ready(self, pending: list[str], done: set[str], running: dict, progress: Progress) -> None:
+        for label in [label for label in pending if all(dep in done for dep in self.tasks[label].dependencies)]:
+            if len(running) >= self.jobs:
+                return
+            pending.remove(label)
+            running[label] = self._start(self.tasks[label])
+            progress.started(label, self._log(label))
+
+    def _collect_finished(self, running: dict, done: set[str], outcome: Outcome, progress: Progress) -> None:
+        for label, job in list(running.items()):
+            code = job.process.poll()
+            if code is None:
+                continue
+            del running[label]
+            if code == 0:
+                self.store.commit(job.task.digest, record(job.task, self.tasks), time.monotonic() - job.started)
+                self.store.link(self.experiment, label, job.task.digest)
+                done.add(label)
+                outcome.executed.append(label)
+            else:
+                outcome.failed.append((label, code, self._log(label)))
+            progress.finished(label, ok=code == 0)
 
     def _log(self, label: str) -> Path:
         return self.store.work_dir(self.tasks[label].digest) / "log.txt"

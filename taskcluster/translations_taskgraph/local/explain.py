@@ -28,32 +28,28 @@ def load_graph(path: Path) -> dict[str, dict]:
     return graph_records(json.loads(Path(path).read_text()))
 
 
+def _changed(old: dict, new: dict):
+    """(key, old value or None, new value or None) for each key whose value differs."""
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            yield key, old.get(key), new.get(key)
+
+
+def _verb(before, now) -> str:
+    return "added" if before is None else "removed" if now is None else "changed"
+
+
 def differences(old: dict, new: dict) -> list[str]:
     """One line per input that differs between two records of a task."""
     lines = []
     before, now = old.get("inputs", {}), new.get("inputs", {})
     if before.get("command") != now.get("command"):
         lines.append(f"command changed:\n    was: {before.get('command')}\n    now: {now.get('command')}")
-    old_env, new_env = before.get("env", {}), now.get("env", {})
-    for key in sorted(set(old_env) | set(new_env)):
-        if old_env.get(key) != new_env.get(key):
-            lines.append(f"env {key} changed: {old_env.get(key)!r} -> {new_env.get(key)!r}")
-    old_files, new_files = before.get("files", {}), now.get("files", {})
-    for path in sorted(set(old_files) | set(new_files)):
-        if path not in old_files:
-            lines.append(f"file added: {path}")
-        elif path not in new_files:
-            lines.append(f"file removed: {path}")
-        elif old_files[path] != new_files[path]:
-            lines.append(f"file changed: {path}")
+    lines += [f"env {key} changed: {a!r} -> {b!r}" for key, a, b in _changed(before.get("env", {}), now.get("env", {}))]
+    lines += [f"file {_verb(a, b)}: {path}" for path, a, b in _changed(before.get("files", {}), now.get("files", {}))]
     if before.get("docker-image") != now.get("docker-image"):
         lines.append("docker image changed")
-    old_up, new_up = old.get("upstreams", {}), new.get("upstreams", {})
-    for label in sorted(set(old_up) | set(new_up)):
-        if label not in old_up:
-            lines.append(f"new upstream task: {label}")
-        elif label not in new_up:
-            lines.append(f"upstream task no longer used: {label}")
-        elif old_up[label] != new_up[label]:
-            lines.append(f"upstream task changed: {label} (explain it to see why)")
+    for label, a, b in _changed(old.get("upstreams", {}), new.get("upstreams", {})):
+        verb = {"added": "new upstream task", "removed": "upstream task no longer used"}.get(_verb(a, b))
+        lines.append(f"{verb}: {label}" if verb else f"upstream task changed: {label} (explain it to see why)")
     return lines

@@ -19,9 +19,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 TASKGRAPH = str(Path(sys.executable).parent / "taskgraph")
 BASE = yaml.safe_load((ROOT / "taskcluster" / "test" / "params" / "ci.yml").read_text())
-# tasks = train datasets x 2 (import, clean) + devtest + test imports + merge, devset,
-# vocab + teachers + test sets x teachers + all + docker image
-SIZES = {841: 401, 4941: 2451}
+# tasks = 2 x train datasets (import, clean) + 1 devtest + 10 test imports + merge,
+# devset, vocab + backward + 2 teachers + 10 test sets x 3 models + all + docker image
+SIZES = {841: 396, 4941: 2446}
 
 
 def params(train_datasets: int) -> dict:
@@ -29,7 +29,7 @@ def params(train_datasets: int) -> dict:
         "experiment": {"name": "bench", "src": "en", "trg": "de", "teacher-ensemble": 2},
         "datasets": {
             "train": [f"url_https://data.example.org/corpus{i}.[LANG].zst" for i in range(train_datasets)],
-            "devtest": [f"url_https://data.example.org/dev{i}.[LANG]" for i in range(2)],
+            "devtest": ["url_https://data.example.org/dev.[LANG]"],
             "test": [f"url_https://data.example.org/test{i}.[LANG]" for i in range(10)],
         },
         "target-stage": "all",

@@ -1,4 +1,7 @@
-"""train-teacher: train a transformer with Marian, validated on the devset.
+"""train-teacher, train-backwards: train a transformer with Marian, validated on the devset.
+
+The backward model is the same step with the languages swapped (`--src` is the
+experiment's target language) and `--model-type backward`.
 
 Inputs: `<corpus>.<src|trg>.zst`, `<devset>.<src|trg>.zst`, a SentencePiece vocab.
 Outputs in `--output-dir`: `model.npz` (the best checkpoint by `--best-model`),
@@ -60,9 +63,19 @@ TEACHER = {
     "quiet-translation": True,
     "sigterm": "save-and-exit",
 }
+# The backward model only back-translates monolingual data and scores distilled pairs:
+# a transformer-base is enough.
+BACKWARD = {
+    **TEACHER,
+    "dim-emb": 512,
+    "transformer-dim-ffn": 2048,
+    "transformer-heads": 8,
+    "learn-rate": 0.0003,
+    "early-stopping": 10,
+}
 GPU_BATCHING = {"mini-batch-fit": True, "maxi-batch": 1000}
 CPU_BATCHING = {"mini-batch": 64, "maxi-batch": 100}
-MODEL_TYPES = {"teacher": TEACHER}
+MODEL_TYPES = {"teacher": TEACHER, "backward": BACKWARD}
 
 
 def decompress(prefix: Path, langs: list[str], work_dir: Path) -> list[Path]:

@@ -24,6 +24,8 @@ STAGES = (
     "merge-corpus",
     "merge-devset",
     "train-vocab",
+    "train-backwards",
+    "evaluate-backwards",
     "train-teacher",
     "evaluate-teacher",
     "all",
@@ -63,6 +65,12 @@ class Datasets(Section):
 
 
 class MarianArgs(Section):
+    training_backward: Annotated[
+        MarianOptions, doc("Marian options for the backward (target-to-source) model, after the defaults.")
+    ] = {}
+    decoding_backward: Annotated[
+        MarianOptions, doc("Marian options for decoding with the backward model (evaluation).")
+    ] = {}
     training_teacher: Annotated[
         MarianOptions, doc("Marian options for teacher training, appended after the defaults.")
     ] = {}

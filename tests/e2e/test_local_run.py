@@ -13,7 +13,8 @@ from tests.conftest import REPO, TRANSLATIONS, run_cli
 
 TEST_SET = "file_tests/data/ci/test.[LANG].zst"
 EVALUATE = "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1"
-ALL_LABELS = 12
+EVALUATE_BACKWARDS = "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst"
+ALL_LABELS = 14
 
 
 def summary(stdout: str) -> tuple[int, int]:
@@ -39,9 +40,15 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     metrics = json.loads((result(workdir, EVALUATE) / "file_tests_data_ci_test_LANG_zst.metrics.json").read_text())
     assert metrics["lines"] + metrics["left_out_seen_in_training"] == 80
     assert metrics["chrf"] > 80 and metrics["bleu"] > 60, "the tiny teacher should learn the word-for-word mapping"
-    table = first.stdout.splitlines()[-3:]
+    backwards = json.loads((result(workdir, EVALUATE_BACKWARDS) / "file_tests_data_ci_test_LANG_zst.metrics.json").read_text())
+    assert backwards["chrf"] > 80, "the tiny backward model learns the mapping too (de->en)"
+    table = first.stdout.splitlines()[-4:]
     assert table[0].split() == ["model", "test", "set", "lines", "BLEU", "chrF"]
-    assert table[2].split() == ["teacher", "1", TEST_SET, str(metrics["lines"]), f"{metrics['bleu']:.2f}", f"{metrics['chrf']:.2f}"]
+    rows = sorted(line.split() for line in table[2:])
+    assert rows == [
+        ["backwards", TEST_SET, str(backwards["lines"]), f"{backwards['bleu']:.2f}", f"{backwards['chrf']:.2f}"],
+        ["teacher", "1", TEST_SET, str(metrics["lines"]), f"{metrics['bleu']:.2f}", f"{metrics['chrf']:.2f}"],
+    ]
 
     shell = subprocess.run(
         [TRANSLATIONS, "shell", "configs/ci.yml", EVALUATE, "--workdir", str(workdir)],
@@ -77,7 +84,9 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
 
     start_from = run_cli("run", str(changed), "--workdir", str(workdir), "--start-from", "train-vocab")
     assert start_from.returncode == 0, start_from.stderr[-3000:]
-    assert re.findall(r"started  (\S+)", start_from.stderr) == ["train-vocab-en-de", "train-teacher-en-de-1", EVALUATE, "all-en-de"]
+    assert re.findall(r"started  (\S+)", start_from.stderr) == [
+        "train-vocab-en-de", "train-backwards-en-de", EVALUATE_BACKWARDS, "train-teacher-en-de-1", EVALUATE, "all-en-de",
+    ]
 
 
 def test_target_stage_runs_only_the_training_data_path(tmp_path):

@@ -27,6 +27,8 @@ CI_LABELS = {
     "merge-corpus-en-de",
     "merge-devset-en-de",
     "train-vocab-en-de",
+    "train-backwards-en-de",
+    "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst",
     "train-teacher-en-de-1",
     "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1",
     "all-en-de",
@@ -66,6 +68,9 @@ def test_prod_like_graph_fans_out_per_dataset_and_member():
         "merge-corpus-ru-en",
         "merge-devset-ru-en",
         "train-vocab-ru-en",
+        "train-backwards-ru-en",
+        "evaluate-backwards-ru-en-url_https_example_org_t1_LANG",
+        "evaluate-backwards-ru-en-po_Trac_1_6",
         "train-teacher-ru-en-1",
         "train-teacher-ru-en-2",
         "evaluate-teacher-ru-en-url_https_example_org_t1_LANG-1",
@@ -113,6 +118,8 @@ def test_graph_cli_lists_target_labels():
         "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1",
         "all-en-de",
         "dataset-en-de-file_tests_data_ci_test_LANG_zst",
+        "train-backwards-en-de",
+        "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst",
     }
 
 
@@ -156,7 +163,13 @@ def test_digests_follow_the_files_a_task_uses(tmp_path):
     train.write_text(train.read_text() + "\n# changed\n")
     after = _digests(root)
     changed = {label for label in before if before[label] != after[label]}
-    assert changed == {"train-teacher-en-de-1", "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1", "all-en-de"}
+    assert changed == {
+        "train-teacher-en-de-1",
+        "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1",
+        "train-backwards-en-de",
+        "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst",
+        "all-en-de",
+    }
 
 
 def test_digest_follows_config_values_a_task_reads():
@@ -272,6 +285,6 @@ def test_production_sized_graph_validates_within_the_dependency_limit():
         }
     )
     full = graph.generator(config).full_task_graph
-    assert len(full.tasks) == 4940
+    assert len(full.tasks) == 4951
     widest = max(full.tasks.values(), key=lambda task: len(task.dependencies))
     assert widest.label == "merge-corpus-en-de" and len(widest.dependencies) == 2452 <= MAX_DEPENDENCIES

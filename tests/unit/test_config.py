@@ -35,7 +35,7 @@ def test_defaults_are_filled():
     assert config["experiment"]["best-model"] == "chrf"
     assert config["datasets"]["test"] == []
     assert config["target-stage"] == "all"
-    assert config["marian-args"] == {"training-teacher": {}, "decoding-teacher": {}}
+    assert config["marian-args"] == {"training-backward": {}, "decoding-backward": {}, "training-teacher": {}, "decoding-teacher": {}}
     assert config["taskcluster"] == {"worker-classes": {"default": "standard"}, "split-chunks": 10, "interactive": []}
 
 

@@ -6,6 +6,8 @@ from pipeline.common.errors import UserError
 
 # Importers with a step under pipeline/data/importers; the key's prefix names one.
 IMPORTERS = ("file", "url", "po")
+# Importers that can also read monolingual data (one language's file).
+MONO_IMPORTERS = ("file", "url")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 

@@ -1,6 +1,8 @@
-"""Import one dataset as a line-aligned pair `<sanitized key>.<src>.zst` / `.<trg>.zst`.
+"""Import one dataset: a line-aligned pair `<sanitized key>.<src>.zst` / `.<trg>.zst`, or
+with --mono-lang one language's lines, `<sanitized key>.<lang>.zst`.
 
     python -m pipeline.data.import_dataset --dataset KEY --src en --trg de --output-dir DIR
+    python -m pipeline.data.import_dataset --dataset KEY --mono-lang de --output-dir DIR
 
 The key's prefix picks the importer in `pipeline.data.importers` (`file_`, `url_`, `po_`).
 Tabs inside a segment become spaces; nothing is written unless the import completes.
@@ -9,7 +11,7 @@ Tabs inside a segment become spaces; nothing is written unless the import comple
 import argparse
 from pathlib import Path
 
-from pipeline.common.corpus import corpus_path, pair_writer
+from pipeline.common.corpus import LineWriter, corpus_path, pair_writer
 from pipeline.common.datasets import parse_key, sanitize
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import Progress, get_logger
@@ -39,15 +41,37 @@ def import_dataset(key: str, src: str, trg: str, output_dir: Path | str) -> int:
     return progress.count
 
 
+def import_mono(key: str, lang: str, output_dir: Path | str) -> int:
+    """Write a monolingual dataset's lines into `output_dir`; returns the number of lines."""
+    importer, name = parse_key(key)
+    module = importers.load(importer)
+    if not hasattr(module, "lines"):
+        raise UserError(f"dataset {key}: the {importer}_ importer has parallel data only; list it under train, devtest or test")
+    progress = Progress(logger, f"import {key}")
+    with LineWriter(corpus_path(output_dir, sanitize(key), lang)) as out:
+        for line in module.lines(key, name, lang):
+            out.write(line.replace("\t", " "))
+            progress.tick()
+    progress.done()
+    logger.info("wrote %d lines to %s", progress.count, out.path)
+    return progress.count
+
+
 @cli
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", required=True, help="dataset key, e.g. po_indico==3.3.14")
-    parser.add_argument("--src", required=True, help="source language code, e.g. en")
-    parser.add_argument("--trg", required=True, help="target language code, e.g. de")
-    parser.add_argument("--output-dir", required=True, type=Path, help="where the two .zst files go")
+    parser.add_argument("--src", help="source language code, e.g. en")
+    parser.add_argument("--trg", help="target language code, e.g. de")
+    parser.add_argument("--mono-lang", help="import monolingual data in this language instead of pairs")
+    parser.add_argument("--output-dir", required=True, type=Path, help="where the .zst files go")
     args = parser.parse_args(argv)
-    import_dataset(args.dataset, args.src, args.trg, args.output_dir)
+    if args.mono_lang:
+        import_mono(args.dataset, args.mono_lang, args.output_dir)
+    elif args.src and args.trg:
+        import_dataset(args.dataset, args.src, args.trg, args.output_dir)
+    else:
+        parser.error("give --src and --trg for parallel data, or --mono-lang")
 
 
 if __name__ == "__main__":

@@ -14,14 +14,16 @@ import msgspec
 import yaml
 
 from pipeline.common import langs
-from pipeline.common.datasets import sanitize, parse_key
+from pipeline.common.datasets import MONO_IMPORTERS, parse_key, sanitize
 from pipeline.common.errors import UserError
 
 # Stage names, in pipeline order: `target-stage` takes one; every task has one.
 STAGES = (
     "dataset",
     "clean-corpus",
+    "clean-mono",
     "merge-corpus",
+    "merge-mono",
     "merge-devset",
     "train-vocab",
     "train-backwards",
@@ -50,6 +52,12 @@ class Experiment(Section):
     trg: Annotated[str, doc("Target language (ISO 639-1, e.g. `de`).")]
     vocab_size: Annotated[int, doc("Joint SentencePiece vocabulary size.", ge=100)] = 32000
     teacher_ensemble: Annotated[int, doc("Number of teacher models, each its own task and seed.", ge=1)] = 1
+    mono_max_sentences_src: Annotated[
+        int, doc("Cap on source-language monolingual sentences after dedupe (seeded sample).", ge=1)
+    ] = 100_000_000
+    mono_max_sentences_trg: Annotated[
+        int, doc("Cap on target-language monolingual sentences after dedupe (seeded sample).", ge=1)
+    ] = 20_000_000
     best_model: Annotated[
         Literal["chrf", "bleu", "ce-mean-words"],
         doc("Validation metric that picks the best checkpoint and drives early stopping."),
@@ -169,10 +177,15 @@ def _dataset_key_errors(datasets: dict) -> list[str]:
             if not isinstance(key, str):
                 continue
             try:
-                parse_key(key)
+                importer, _ = parse_key(key)
             except UserError as error:
                 errors.append(f"datasets.{category}[{index}]: {error}")
                 continue
+            if category.startswith("mono") and importer not in MONO_IMPORTERS:
+                errors.append(
+                    f"datasets.{category}[{index}]: {key!r}: the {importer}_ importer has parallel data only; "
+                    f"monolingual datasets use one of {', '.join(MONO_IMPORTERS)}"
+                )
             other = seen.setdefault(sanitize(key), key)
             if other != key:
                 errors.append(

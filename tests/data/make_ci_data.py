@@ -3,13 +3,14 @@
 Sentences are built from a small word-for-word lexicon, so a tiny model learns the
 mapping within a few hundred updates and its scores say whether training worked.
 Sets: train-a (600 pairs), train-b (600, with 100 duplicates of train-a and a few pairs
-cleaning must drop), devtest (60), test (80).
+cleaning must drop), devtest (60), test (80); monolingual mono.en and mono.de (300 lines
+each: 250 new sentences, 20 repeats, 20 sentences of train-a, and lines cleaning drops).
 """
 
 import random
 from pathlib import Path
 
-from pipeline.common.corpus import pair_writer
+from pipeline.common.corpus import LineWriter, pair_writer
 
 LEXICON = dict(
     pair.split(":")
@@ -50,6 +51,18 @@ def main() -> None:
         with pair_writer(out, name, "en", "de") as write:
             for src, trg in data:
                 write(src, trg)
+    write_mono(out, train_a)
+
+
+def write_mono(out: Path, train_a: list[tuple[str, str]]) -> None:
+    rng = random.Random(11)
+    fresh = pairs(rng, 250)
+    for side, lang in ((0, "en"), (1, "de")):
+        lines = [pair[side] for pair in fresh] + [pair[side] for pair in fresh[:20]] + [pair[side] for pair in train_a[:20]]
+        lines += ["", "   ", "Tab\tinside.", " ".join(["word"] * 200)] + [pair[side] for pair in pairs(rng, 6)]
+        with LineWriter(out / f"mono.{lang}.zst") as writer:
+            for line in lines:
+                writer.write(line)
 
 
 if __name__ == "__main__":

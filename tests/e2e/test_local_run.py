@@ -14,7 +14,7 @@ from tests.conftest import REPO, TRANSLATIONS, run_cli
 TEST_SET = "file_tests/data/ci/test.[LANG].zst"
 EVALUATE = "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1"
 EVALUATE_BACKWARDS = "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst"
-ALL_LABELS = 14
+ALL_LABELS = 20
 
 
 def summary(stdout: str) -> tuple[int, int]:
@@ -36,6 +36,8 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     assert cleaning["lines_in"] == 600 and cleaning["removed"]["empty"] == 1 and cleaning["removed"]["source_equals_target"] == 1
     stats = json.loads((result(workdir, "merge-corpus-en-de") / "corpus.stats.json").read_text())
     assert stats["duplicates"] >= 100 and stats["lines_out"] == stats["lines_in"] - stats["duplicates"]
+    mono = json.loads((result(workdir, "merge-mono-trg-en-de") / "mono.de.stats.json").read_text())
+    assert mono["lines_in"] == 297 and mono["in_parallel_corpus"] >= 20 and mono["lines_out"] == 200  # the cap
 
     metrics = json.loads((result(workdir, EVALUATE) / "file_tests_data_ci_test_LANG_zst.metrics.json").read_text())
     assert metrics["lines"] + metrics["left_out_seen_in_training"] == 80

@@ -26,6 +26,12 @@ CI_LABELS = {
     "clean-corpus-en-de-file_tests_data_ci_train-b_LANG_zst",
     "merge-corpus-en-de",
     "merge-devset-en-de",
+    "dataset-mono-src-en-de-file_tests_data_ci_mono_LANG_zst",
+    "dataset-mono-trg-en-de-file_tests_data_ci_mono_LANG_zst",
+    "clean-mono-src-en-de-file_tests_data_ci_mono_LANG_zst",
+    "clean-mono-trg-en-de-file_tests_data_ci_mono_LANG_zst",
+    "merge-mono-src-en-de",
+    "merge-mono-trg-en-de",
     "train-vocab-en-de",
     "train-backwards-en-de",
     "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst",
@@ -40,6 +46,7 @@ PROD_LIKE = config_schema.normalize(
             "train": ["po_indico==3.3.14", "url_https://example.org/c.[LANG].gz", "file_/data/x.[LANG].zst"],
             "devtest": ["url_https://example.org/dev.[LANG]"],
             "test": ["url_https://example.org/t1.[LANG]", "po_Trac==1.6"],
+            "mono-trg": ["url_https://example.org/news.[LANG].gz"],
         },
     }
 )
@@ -67,6 +74,9 @@ def test_prod_like_graph_fans_out_per_dataset_and_member():
         "clean-corpus-ru-en-file__data_x_LANG_zst",
         "merge-corpus-ru-en",
         "merge-devset-ru-en",
+        "dataset-mono-trg-ru-en-url_https_example_org_news_LANG_gz",
+        "clean-mono-trg-ru-en-url_https_example_org_news_LANG_gz",
+        "merge-mono-trg-ru-en",
         "train-vocab-ru-en",
         "train-backwards-ru-en",
         "evaluate-backwards-ru-en-url_https_example_org_t1_LANG",
@@ -117,6 +127,12 @@ def test_graph_cli_lists_target_labels():
     assert set(result.stdout.split()) == CI_LABELS - {
         "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1",
         "all-en-de",
+        "dataset-mono-src-en-de-file_tests_data_ci_mono_LANG_zst",
+        "dataset-mono-trg-en-de-file_tests_data_ci_mono_LANG_zst",
+        "clean-mono-src-en-de-file_tests_data_ci_mono_LANG_zst",
+        "clean-mono-trg-en-de-file_tests_data_ci_mono_LANG_zst",
+        "merge-mono-src-en-de",
+        "merge-mono-trg-en-de",
         "dataset-en-de-file_tests_data_ci_test_LANG_zst",
         "train-backwards-en-de",
         "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst",
@@ -230,7 +246,7 @@ def test_graph_and_run_need_no_github_remote(tmp_path):
         cwd=root, env=env, capture_output=True, text=True,
     )
     assert local_run.returncode == 0, local_run.stderr[-2000:]
-    assert "executed 4 task(s), reused 0" in local_run.stdout
+    assert "executed 6 task(s), reused 0" in local_run.stdout
 
 
 def test_interactive_tasks():

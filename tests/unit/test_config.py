@@ -46,7 +46,8 @@ def test_shipped_configs_are_valid(name):
 
 def test_unknown_key():
     assert errors_of(experiment__colour="blue") == [
-        "experiment: unknown key 'colour' (known keys: name, src, trg, vocab-size, teacher-ensemble, best-model)"
+        "experiment: unknown key 'colour' (known keys: name, src, trg, vocab-size, teacher-ensemble, "
+        "mono-max-sentences-src, mono-max-sentences-trg, best-model)"
     ]
 
 
@@ -66,6 +67,13 @@ def test_malformed_dataset_keys():
     assert errors_of(datasets__train=["pretix", "zz_corpus"]) == [
         "datasets.train[0]: dataset key 'pretix' is malformed: expected <importer>_<name>, e.g. po_indico==3.3.14",
         "datasets.train[1]: dataset key 'zz_corpus' has unknown importer 'zz': use one of file, url, po",
+    ]
+
+
+def test_monolingual_datasets_need_a_mono_importer():
+    assert errors_of(**{"datasets__mono-trg": ["po_indico==3.3.14"]}) == [
+        "datasets.mono-trg[0]: 'po_indico==3.3.14': the po_ importer has parallel data only; "
+        "monolingual datasets use one of file, url"
     ]
 
 

@@ -31,3 +31,11 @@ def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:
         if not path.is_file():
             raise UserError(f"dataset {key}: {path}: file not found")
     return aligned(read_text_lines(paths[src]), read_text_lines(paths[trg]), str(paths[src]), str(paths[trg]))
+
+
+def lines(key: str, name: str, lang: str) -> Iterator[str]:
+    """Monolingual data: one file (`[LANG]`, if present, becomes `lang`)."""
+    path = resolve(key, name.replace("[LANG]", lang))
+    if not path.is_file():
+        raise UserError(f"dataset {key}: {path}: file not found")
+    return read_text_lines(path)

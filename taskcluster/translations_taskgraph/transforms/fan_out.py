@@ -1,4 +1,5 @@
-"""One task per dataset (`per-dataset: [categories]`) and/or per teacher (`per-member`).
+"""One task per dataset (`per-dataset: [categories]`) and/or per teacher (`per-member`);
+with `if-datasets: [categories]`, no task when the config has no dataset in them.
 
 Sets the task's name, `<prefix->src-trg[-dataset][-member]`, and the attributes
 `src_locale`, `trg_locale`, `dataset`, `provider`, `dataset-category`, `member`.
@@ -17,6 +18,8 @@ from translations_taskgraph import training_config
 class FanOutSchema(Schema, forbid_unknown_fields=False, kw_only=True):
     per_dataset: Optional[list[str]] = None
     per_member: Optional[bool] = None
+    # Only create the task when the config has datasets in one of these categories.
+    if_datasets: Optional[list[str]] = None
 
 
 transforms = TransformSequence()
@@ -39,6 +42,9 @@ def fan_out(config, tasks):
     for task in tasks:
         categories = task.pop("per-dataset", None)
         per_member = task.pop("per-member", False)
+        required = task.pop("if-datasets", None)
+        if required and not any(tc["datasets"][category] for category in required):
+            continue
         datasets = _datasets(tc["datasets"], categories) if categories else {None: None}
         members = range(1, tc["experiment"]["teacher-ensemble"] + 1) if per_member else [None]
         prefix = task["name"] if task["name"] != config.kind else None

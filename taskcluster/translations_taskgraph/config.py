@@ -28,6 +28,7 @@ STAGES = (
     "train-vocab",
     "train-backwards",
     "evaluate-backwards",
+    "translate-mono-trg",
     "train-teacher",
     "evaluate-teacher",
     "all",

@@ -7,14 +7,28 @@ import subprocess
 import time
 from pathlib import Path
 
+import sacrebleu
 import yaml
+
+from pipeline.common.corpus import read_lines
+from tests.data.make_ci_data import LEXICON
 
 from tests.conftest import REPO, TRANSLATIONS, run_cli
 
 TEST_SET = "file_tests/data/ci/test.[LANG].zst"
 EVALUATE = "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1"
 EVALUATE_BACKWARDS = "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst"
-ALL_LABELS = 20
+ALL_LABELS = 24
+
+
+def english_of(german: str) -> str | None:
+    """The CI corpus is word for word: its English side follows from the lexicon
+    (None for a line with a word outside it)."""
+    inverse = {de: en for en, de in LEXICON.items()}
+    words = german.rstrip(".").lower().split()
+    if not all(word in inverse for word in words):
+        return None
+    return " ".join(inverse[word] for word in words).capitalize() + "."
 
 
 def summary(stdout: str) -> tuple[int, int]:
@@ -38,6 +52,14 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     assert stats["duplicates"] >= 100 and stats["lines_out"] == stats["lines_in"] - stats["duplicates"]
     mono = json.loads((result(workdir, "merge-mono-trg-en-de") / "mono.de.stats.json").read_text())
     assert mono["lines_in"] == 297 and mono["in_parallel_corpus"] >= 20 and mono["lines_out"] == 200  # the cap
+    back_translated = result(workdir, "collect-mono-trg-en-de")
+    originals = list(read_lines(back_translated / "mono-bt.de.zst"))
+    assert originals == list(read_lines(result(workdir, "merge-mono-trg-en-de") / "mono.de.zst"))
+    translations = list(read_lines(back_translated / "mono-bt.en.zst"))
+    assert len(translations) == 200
+    known = [(english_of(de), en) for de, en in zip(originals, translations) if english_of(de)]
+    assert len(known) >= 190  # all but the odd line the CI data adds for cleaning
+    assert sacrebleu.corpus_chrf([en for _, en in known], [[ref for ref, _ in known]]).score > 80
 
     metrics = json.loads((result(workdir, EVALUATE) / "file_tests_data_ci_test_LANG_zst.metrics.json").read_text())
     assert metrics["lines"] + metrics["left_out_seen_in_training"] == 80
@@ -87,7 +109,9 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     start_from = run_cli("run", str(changed), "--workdir", str(workdir), "--start-from", "train-vocab")
     assert start_from.returncode == 0, start_from.stderr[-3000:]
     assert re.findall(r"started  (\S+)", start_from.stderr) == [
-        "train-vocab-en-de", "train-backwards-en-de", EVALUATE_BACKWARDS, "train-teacher-en-de-1", EVALUATE, "all-en-de",
+        "train-vocab-en-de", "train-backwards-en-de", EVALUATE_BACKWARDS,
+        "translate-mono-trg-en-de-1", "translate-mono-trg-en-de-2", "collect-mono-trg-en-de",
+        "train-teacher-en-de-1", EVALUATE, "all-en-de",
     ]
 
 

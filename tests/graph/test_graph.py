@@ -32,6 +32,10 @@ CI_LABELS = {
     "clean-mono-trg-en-de-file_tests_data_ci_mono_LANG_zst",
     "merge-mono-src-en-de",
     "merge-mono-trg-en-de",
+    "split-mono-trg-en-de",
+    "translate-mono-trg-en-de-1",
+    "translate-mono-trg-en-de-2",
+    "collect-mono-trg-en-de",
     "train-vocab-en-de",
     "train-backwards-en-de",
     "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst",
@@ -77,6 +81,9 @@ def test_prod_like_graph_fans_out_per_dataset_and_member():
         "dataset-mono-trg-ru-en-url_https_example_org_news_LANG_gz",
         "clean-mono-trg-ru-en-url_https_example_org_news_LANG_gz",
         "merge-mono-trg-ru-en",
+        "split-mono-trg-ru-en",
+        *(f"translate-mono-trg-ru-en-{n}" for n in range(1, 11)),
+        "collect-mono-trg-ru-en",
         "train-vocab-ru-en",
         "train-backwards-ru-en",
         "evaluate-backwards-ru-en-url_https_example_org_t1_LANG",
@@ -98,6 +105,12 @@ def test_prod_like_graph_fans_out_per_dataset_and_member():
     teacher = full.tasks["train-teacher-ru-en-2"]
     assert "--seed 2" in teacher.task["payload"]["command"][-1]
     assert teacher.task["workerType"] == "b-gpu" and teacher.task["payload"]["env"]["GPUS"] == "0 1 2 3"
+    chunk = full.tasks["translate-mono-trg-ru-en-7"]
+    assert "--input-prefix $MOZ_FETCHES_DIR/mono-7 " in chunk.task["payload"]["command"][-1]
+    collected = full.tasks["collect-mono-trg-ru-en"]
+    assert {label for label in collected.dependencies.values() if label.startswith("translate")} == {
+        f"translate-mono-trg-ru-en-{n}" for n in range(1, 11)
+    }
     assert {75, 143} <= set(teacher.task["payload"]["onExitStatus"]["retry"])
 
 
@@ -133,6 +146,10 @@ def test_graph_cli_lists_target_labels():
         "clean-mono-trg-en-de-file_tests_data_ci_mono_LANG_zst",
         "merge-mono-src-en-de",
         "merge-mono-trg-en-de",
+        "split-mono-trg-en-de",
+        "translate-mono-trg-en-de-1",
+        "translate-mono-trg-en-de-2",
+        "collect-mono-trg-en-de",
         "dataset-en-de-file_tests_data_ci_test_LANG_zst",
         "train-backwards-en-de",
         "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst",
@@ -184,6 +201,9 @@ def test_digests_follow_the_files_a_task_uses(tmp_path):
         "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1",
         "train-backwards-en-de",
         "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst",
+        "translate-mono-trg-en-de-1",
+        "translate-mono-trg-en-de-2",
+        "collect-mono-trg-en-de",
         "all-en-de",
     }
 

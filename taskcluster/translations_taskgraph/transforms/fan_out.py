@@ -1,11 +1,14 @@
-"""One task per dataset (`per-dataset: [categories]`) and/or per teacher (`per-member`);
+"""One task per dataset (`per-dataset: [categories]`), per teacher (`per-member`) and/or
+per chunk (`per-chunk`, `taskcluster.split-chunks` of them);
 with `if-datasets: [categories]`, no task when the config has no dataset in them.
 
-Sets the task's name, `<prefix->src-trg[-dataset][-member]`, and the attributes
-`src_locale`, `trg_locale`, `dataset`, `provider`, `dataset-category`, `member`.
+Sets the task's name, `<prefix->src-trg[-dataset][-member][-chunk]`, and the attributes
+`src_locale`, `trg_locale`, `dataset`, `provider`, `dataset-category`, `member`,
+`this_chunk`.
 """
 
 import copy
+import itertools
 from typing import Optional
 
 from taskgraph.transforms.base import TransformSequence
@@ -18,6 +21,7 @@ from translations_taskgraph import training_config
 class FanOutSchema(Schema, forbid_unknown_fields=False, kw_only=True):
     per_dataset: Optional[list[str]] = None
     per_member: Optional[bool] = None
+    per_chunk: Optional[bool] = None
     # Only create the task when the config has datasets in one of these categories.
     if_datasets: Optional[list[str]] = None
 
@@ -42,23 +46,23 @@ def fan_out(config, tasks):
     for task in tasks:
         categories = task.pop("per-dataset", None)
         per_member = task.pop("per-member", False)
+        chunks = range(1, tc["taskcluster"]["split-chunks"] + 1) if task.pop("per-chunk", False) else [None]
         required = task.pop("if-datasets", None)
         if required and not any(tc["datasets"][category] for category in required):
             continue
         datasets = _datasets(tc["datasets"], categories) if categories else {None: None}
         members = range(1, tc["experiment"]["teacher-ensemble"] + 1) if per_member else [None]
         prefix = task["name"] if task["name"] != config.kind else None
-        for key, category in datasets.items():
-            for member in members:
-                new = copy.deepcopy(task)
-                attributes = new.setdefault("attributes", {})
-                attributes.update(src_locale=src, trg_locale=trg)
-                if key:
-                    attributes.update(
-                        {"dataset": key, "provider": parse_key(key)[0], "dataset-category": category}
-                    )
-                if member:
-                    attributes["member"] = member
-                parts = [prefix, src, trg, key and sanitize(key), member and str(member)]
-                new["name"] = "-".join(part for part in parts if part)
-                yield new
+        for (key, category), member, chunk in itertools.product(datasets.items(), members, chunks):
+            new = copy.deepcopy(task)
+            attributes = new.setdefault("attributes", {})
+            attributes.update(src_locale=src, trg_locale=trg)
+            if key:
+                attributes.update({"dataset": key, "provider": parse_key(key)[0], "dataset-category": category})
+            if member:
+                attributes["member"] = member
+            if chunk:
+                attributes["this_chunk"] = chunk
+            parts = [prefix, src, trg, key and sanitize(key), member and str(member), chunk and str(chunk)]
+            new["name"] = "-".join(part for part in parts if part)
+            yield new

@@ -35,7 +35,7 @@ def _context(tc: dict, task: dict) -> dict:
         **artifact_context(attributes),
         "vocab_size": tc["experiment"]["vocab-size"],
         "best_model": tc["experiment"]["best-model"],
-        "split_chunks": tc["taskcluster"]["split-chunks"],
+        "chunks": tc["taskcluster"]["split-chunks"],
         "mono_max_sentences_src": tc["experiment"]["mono-max-sentences-src"],
         "mono_max_sentences_trg": tc["experiment"]["mono-max-sentences-trg"],
         "marian_args": {

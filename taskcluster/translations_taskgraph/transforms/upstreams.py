@@ -4,7 +4,9 @@
       - kind: clean-corpus
         categories: [train]        # only upstream tasks of these dataset categories
         match: [dataset]           # upstream attributes that must equal this task's
-        artifacts: ["{dataset_file}.{src}.zst"]   # formatted per upstream task
+        with-attributes: {side: trg}   # upstream attributes that must have these values
+        artifacts: ["{dataset_file}.{src}.zst"]   # formatted per upstream task (its values
+                                                  # first, then this task's)
         inputs-var: inputs         # optional: render context gets "$MOZ_FETCHES_DIR/<file> ..."
         optional: false            # true: no matching upstream task is fine
 
@@ -24,6 +26,7 @@ class Upstream(Schema):
     artifacts: list[str] = []
     categories: Optional[list[str]] = None
     match: list[str] = []
+    with_attributes: Optional[dict] = None
     inputs_var: Optional[str] = None
     optional: bool = False
 
@@ -37,12 +40,13 @@ transforms.add_validate(UpstreamsSchema)
 
 
 def artifact_context(attributes: dict) -> dict:
-    """Values an artifact name may use: {src}, {trg}, {dataset_file}, {member}."""
+    """Values an artifact name may use: {src}, {trg}, {dataset_file}, {member}, {this_chunk}."""
     context = {"src": attributes["src_locale"], "trg": attributes["trg_locale"]}
     if "dataset" in attributes:
         context["dataset_file"] = sanitize(attributes["dataset"])
-    if "member" in attributes:
-        context["member"] = attributes["member"]
+    for name in ("member", "this_chunk"):
+        if name in attributes:
+            context[name] = attributes[name]
     return context
 
 
@@ -67,15 +71,20 @@ class _Candidates:
 
 def _matching(candidates: _Candidates, task: dict, upstream: dict) -> list:
     deps = candidates.find(upstream["kind"], tuple(upstream.get("match", [])), task["attributes"])
-    categories = upstream.get("categories")
-    return [dep for dep in deps if not categories or dep.attributes.get("dataset-category") in categories]
+    categories, wanted = upstream.get("categories"), upstream.get("with-attributes") or {}
+    return [
+        dep
+        for dep in deps
+        if (not categories or dep.attributes.get("dataset-category") in categories)
+        and all(dep.attributes.get(name) == value for name, value in wanted.items())
+    ]
 
 
 @transforms.add
 def add_upstreams(config, tasks):
     candidates = _Candidates(config)
     for task in tasks:
-        context = task.setdefault("render-context", {})
+        render_context = task.setdefault("render-context", {})
         for upstream in task.pop("upstreams", []):
             deps = sorted(_matching(candidates, task, upstream), key=lambda dep: dep.label)
             if not deps and not upstream.get("optional"):
@@ -83,7 +92,9 @@ def add_upstreams(config, tasks):
             files = []
             for dep in deps:
                 task.setdefault("dependencies", {})[dep.label] = dep.label
-                names = [name.format(**artifact_context(dep.attributes)) for name in upstream.get("artifacts", [])]
+                # The upstream's values, else this task's (a chunk task fetches its own chunk).
+                values = {**artifact_context(task["attributes"]), **artifact_context(dep.attributes)}
+                names = [name.format(**values) for name in upstream.get("artifacts", [])]
                 if names:
                     task.setdefault("fetches", {})[dep.label] = [
                         {"artifact": name, "extract": False} for name in names
@@ -91,5 +102,5 @@ def add_upstreams(config, tasks):
                 if "dataset" in dep.attributes:
                     files.append(f"$MOZ_FETCHES_DIR/{sanitize(dep.attributes['dataset'])}")
             if upstream.get("inputs-var"):
-                context[upstream["inputs-var"]] = " ".join(files)
+                render_context[upstream["inputs-var"]] = " ".join(files)
         yield task

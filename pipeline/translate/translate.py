@@ -1,0 +1,85 @@
+"""Translate one chunk of a corpus side with Marian (a model or an ensemble).
+
+Input: `<input-prefix>.<src>.zst`. Outputs: the pair `<output-prefix>.<src>.zst` (the
+input, copied) and `<output-prefix>.<trg>.zst`, one translation per input line; a
+different line count fails the step (never a silent truncation).
+Marian options: beam search defaults, then the user's options after `--`.
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from pipeline.common import marian
+from pipeline.common.corpus import LineWriter, corpus_path, read_lines
+from pipeline.common.errors import UserError, cli
+from pipeline.common.logs import get_logger
+
+logger = get_logger(__name__)
+
+DECODING = {
+    "beam-size": 4,
+    "normalize": 1.0,
+    "mini-batch": 16,
+    "maxi-batch": 100,
+    "maxi-batch-sort": "src",
+    "max-length-factor": 3.0,
+    "quiet-translation": True,
+}
+
+
+def translate_file(source: Path, copy: Path, output: Path, models: list[Path], vocab: Path, user: dict) -> int:
+    """Decode `source` (.zst) into `output` (.zst), copying it to `copy`; returns the
+    line count, checked."""
+    with tempfile.TemporaryDirectory() as tmp:
+        plain_in, plain_out = Path(tmp) / "in.txt", Path(tmp) / "out.txt"
+        with LineWriter(plain_in) as src_out, LineWriter(copy) as copied:
+            for line in read_lines(source):
+                src_out.write(line)
+                copied.write(line)
+        options = {
+            **DECODING,
+            "models": [str(m) for m in models],
+            "vocabs": [str(vocab), str(vocab)],
+            "input": str(plain_in),
+            "output": str(plain_out),
+            **user,
+        }
+        result = marian.run("decode", options)
+        if result.returncode != 0:
+            sys.exit(result.returncode)
+        with LineWriter(output) as out:
+            for line in read_lines(plain_out):
+                out.write(line)
+    if out.count != src_out.count:
+        output.unlink()
+        copy.unlink()
+        raise UserError(f"{source}: Marian returned {out.count} translations for {src_out.count} lines")
+    return out.count
+
+
+@cli
+def main(argv=None):
+    ours, marian_args = marian.split_argv(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--src", required=True)
+    parser.add_argument("--trg", required=True)
+    parser.add_argument("--input-prefix", required=True, type=Path)
+    parser.add_argument("--models", required=True, nargs="+", type=Path)
+    parser.add_argument("--vocab", required=True, type=Path)
+    parser.add_argument("--output-prefix", required=True, type=Path)
+    args = parser.parse_args(ours)
+    for path in [*args.models, args.vocab]:
+        if not path.exists():
+            raise UserError(f"{path}: file not found")
+    source = corpus_path(args.input_prefix.parent, args.input_prefix.name, args.src)
+    output = corpus_path(args.output_prefix.parent, args.output_prefix.name, args.trg)
+    copy = corpus_path(args.output_prefix.parent, args.output_prefix.name, args.src)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    count = translate_file(source, copy, output, args.models, args.vocab, marian.args_to_options(marian_args))
+    logger.info("translated %d lines of %s into %s", count, source, output)
+
+
+if __name__ == "__main__":
+    main()

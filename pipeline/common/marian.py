@@ -112,11 +112,15 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def run(subcommand: str | None, options: dict, **popen) -> subprocess.CompletedProcess:
-    """Run `pymarian [subcommand]` with device options first, then `options` (which win)."""
+def command(subcommand: str | None, options: dict) -> list[str]:
+    """`pymarian [subcommand]` with device options first, then `options` (which win)."""
     if uses_gpu():
         require_gpus()
     merged = {**device_options(), **options}
-    command = [marian_binary(), *([subcommand] if subcommand else []), *options_to_args(merged)]
-    logger.info("running: %s", " ".join(command))
-    return subprocess.run(command, **popen)
+    return [marian_binary(), *([subcommand] if subcommand else []), *options_to_args(merged)]
+
+
+def run(subcommand: str | None, options: dict, **popen) -> subprocess.CompletedProcess:
+    args = command(subcommand, options)
+    logger.info("running: %s", " ".join(args))
+    return subprocess.run(args, **popen)

@@ -32,6 +32,7 @@ PROGRESS = "model.train.npz.progress.yml"
 # Marian's resumable state; without these the run starts over.
 REQUIRED = ("model.train.npz", "model.train.npz.optimizer.npz", PROGRESS, "model.train.npz.yml")
 OPTIONAL = tuple(f"model.train.npz.best-{metric}.npz" for metric in ("chrf", "bleu", "ce-mean-words")) + (
+    "opustrainer.state",
     "train.log",
     "valid.log",
 )

@@ -3,7 +3,11 @@
 The backward model is the same step with the languages swapped (`--src` is the
 experiment's target language) and `--model-type backward`.
 
-Inputs: `<corpus>.<src|trg>.zst`, `<devset>.<src|trg>.zst`, a SentencePiece vocab.
+Inputs: `<corpus>.<src|trg>.zst`, `<devset>.<src|trg>.zst`, a SentencePiece vocab, and
+for the teacher optionally back-translated pairs (`--backtranslated`). With
+`--curriculum`, the data is streamed by OpusTrainer (see curriculum.py): two-stage
+(pretrain with back-translations, then fine-tune on original data) or one-stage, with
+augmentation `--modifiers`.
 Outputs in `--output-dir`: `model.npz` (the best checkpoint by `--best-model`),
 Marian's checkpoint files `model.train.npz*` (resumable), `train.log`, `valid.log`.
 
@@ -16,6 +20,7 @@ it is saved, and a rerun first downloads the previous run's newest (checkpoints.
 """
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -24,7 +29,7 @@ from pipeline.common import marian
 from pipeline.common.corpus import LineWriter, read_pairs
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
-from pipeline.train import checkpoints
+from pipeline.train import checkpoints, curriculum
 
 logger = get_logger(__name__)
 
@@ -92,14 +97,16 @@ def decompress(prefix: Path, langs: list[str], work_dir: Path) -> list[Path]:
     return paths
 
 
-def training_options(args, train: list[Path], valid: list[Path], user: dict) -> dict:
+def training_options(args, train: list[Path] | None, valid: list[Path], user: dict) -> dict:
+    """Marian's options; `train` None means the data comes on stdin (from OpusTrainer)."""
     out = args.output_dir
     metrics = [args.best_model, *(m for m in METRICS if m != args.best_model)]
+    data = {"train-sets": [str(p) for p in train]} if train else {"train-sets": "stdin", "tsv": True, "no-shuffle": True}
     return {
         **MODEL_TYPES[args.model_type],
         **(GPU_BATCHING if marian.uses_gpu() else CPU_BATCHING),
         "model": str(out / "model.train.npz"),
-        "train-sets": [str(p) for p in train],
+        **data,
         "valid-sets": [str(p) for p in valid],
         "vocabs": [str(args.vocab), str(args.vocab)],
         "valid-metrics": metrics,
@@ -108,6 +115,17 @@ def training_options(args, train: list[Path], valid: list[Path], user: dict) -> 
         "valid-log": str(out / "valid.log"),
         **user,
     }
+
+
+def train_with_curriculum(args, user: dict, work_dir: Path) -> int:
+    """Marian reads TSV from stdin, so its validation set is one TSV file too."""
+    valid = [curriculum.write_tsv(args.devset, args.src, args.trg, work_dir / "devset.tsv")]
+    datasets = {"original": curriculum.write_tsv(args.corpus, args.src, args.trg, work_dir / "original.tsv")}
+    if args.backtranslated:
+        datasets["backtranslated"] = curriculum.write_tsv(args.backtranslated, args.src, args.trg, work_dir / "backtranslated.tsv")
+    trainer = marian.command(None, training_options(args, None, valid, user))
+    plan = curriculum.config(datasets, args.curriculum, args.modifiers, args.seed, trainer)
+    return curriculum.run(plan, args.output_dir, work_dir)
 
 
 @cli
@@ -124,6 +142,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output-dir", required=True, type=Path)
     parser.add_argument("--work-dir", type=Path, help="plain-text copies of the data (default: beside output)")
+    parser.add_argument("--backtranslated", type=Path, help="prefix of back-translated pairs (teacher only)")
+    parser.add_argument("--curriculum", choices=curriculum.MODES, help="stream the data through OpusTrainer")
+    parser.add_argument("--modifiers", type=json.loads, default=[], help="OpusTrainer modifiers, as JSON")
     args = parser.parse_args(ours)
     if not args.vocab.exists():
         raise UserError(f"{args.vocab}: vocabulary not found")
@@ -132,17 +153,18 @@ def main(argv=None):
     work_dir.mkdir(parents=True, exist_ok=True)
     args.output_dir.mkdir(parents=True, exist_ok=True)
     langs = [args.src, args.trg]
-    train = decompress(args.corpus, langs, work_dir)
-    valid = decompress(args.devset, langs, work_dir)
-
     checkpoints.fetch_checkpoint(args.output_dir)
-    options = training_options(args, train, valid, marian.args_to_options(marian_args))
+    user = marian.args_to_options(marian_args)
     with checkpoints.Publisher(args.output_dir):
-        result = marian.run(None, options)
-    if result.returncode == marian.EXIT_INTERRUPTED:
+        if args.curriculum:
+            code = train_with_curriculum(args, user, work_dir)
+        else:
+            train, valid = decompress(args.corpus, langs, work_dir), decompress(args.devset, langs, work_dir)
+            code = marian.run(None, training_options(args, train, valid, user)).returncode
+    if code == marian.EXIT_INTERRUPTED:
         logger.warning("training interrupted; the checkpoint is saved, rerun the same command to resume")
-    if result.returncode != 0:
-        sys.exit(result.returncode)
+    if code != 0:
+        sys.exit(code)
     best = args.output_dir / f"model.train.npz.best-{args.best_model}.npz"
     if not best.exists():
         raise UserError(f"{best} was not written: training ended before its first validation (raise after-batches or lower valid-freq)")

@@ -53,6 +53,14 @@ class Experiment(Section):
     trg: Annotated[str, doc("Target language (ISO 639-1, e.g. `de`).")]
     vocab_size: Annotated[int, doc("Joint SentencePiece vocabulary size.", ge=100)] = 32000
     teacher_ensemble: Annotated[int, doc("Number of teacher models, each its own task and seed.", ge=1)] = 1
+    teacher_mode: Annotated[
+        Literal["two-stage", "one-stage"],
+        doc("`two-stage`: pretrain on original + back-translated data, then fine-tune on original; `one-stage`: one mix."),
+    ] = "two-stage"
+    teacher_modifiers: Annotated[
+        list[dict[str, Union[float, int, str]]],
+        doc("OpusTrainer augmentation for the teacher, e.g. `[{UpperCase: 0.07}, {TitleCase: 0.05}, {Typos: 0.01}]`."),
+    ] = msgspec.field(default_factory=lambda: [{"UpperCase": 0.07}, {"TitleCase": 0.05}])
     mono_max_sentences_src: Annotated[
         int, doc("Cap on source-language monolingual sentences after dedupe (seeded sample).", ge=1)
     ] = 100_000_000

@@ -2,6 +2,7 @@
 published while Marian trains, and a rerun after a preemption continues from the
 previous run's newest checkpoint."""
 
+import json
 import os
 import re
 import subprocess
@@ -30,17 +31,14 @@ def test_rerun_continues_from_the_previous_runs_checkpoint(tmp_path):
         if (run0 / name).exists():
             task.artifacts[(0, f"public/build/{name}")] = (run0 / name).read_bytes()
     out = tmp_path / "run1" / "artifacts"
-    env = {**os.environ, "RUN_ID": "1", "TASK_ID": task.task_id, "TASKCLUSTER_ROOT_URL": fake.root_url}
+    env = {"RUN_ID": "1", "TASK_ID": task.task_id, "TASKCLUSTER_ROOT_URL": fake.root_url}
     options = {**config["marian-args"]["training-teacher"], "after-batches": 200, "save-freq": 50, "valid-freq": 50}
-    marian_args = [arg for key, value in options.items() for arg in (f"--{key}", str(value))]
-    second = subprocess.run(
-        [sys.executable, "-m", "pipeline.train.train", "--model-type", "teacher", "--src", "en", "--trg", "de",
-         "--corpus", str(results / "merge-corpus-en-de" / "artifacts" / "corpus"),
-         "--devset", str(results / "merge-devset-en-de" / "artifacts" / "devset"),
-         "--vocab", str(results / "train-vocab-en-de" / "artifacts" / "vocab.spm"),
-         "--output-dir", str(out), "--", *marian_args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-    )
+    # The task's own curriculum, as in its command in the graph.
+    curriculum = [
+        "--curriculum", "two-stage", "--modifiers", json.dumps([{"UpperCase": 0.07}, {"TitleCase": 0.05}]),
+        "--backtranslated", str(results / "collect-mono-trg-en-de" / "artifacts" / "mono-bt"),
+    ]
+    second = _train(results, out, env, options, curriculum)
     fake.close()
     assert second.returncode == 0, second.stderr[-3000:]
     assert f"GET /api/queue/v1/task/{task.task_id}/runs/0/artifacts/public/build/model.train.npz" in fake.requests
@@ -50,14 +48,14 @@ def test_rerun_continues_from_the_previous_runs_checkpoint(tmp_path):
     assert (out / "model.npz").exists()
 
 
-def _train(results, out, env: dict, options: dict) -> subprocess.CompletedProcess:
+def _train(results, out, env: dict, options: dict, extra: list[str] = ()) -> subprocess.CompletedProcess:
     marian_args = [arg for key, value in options.items() for arg in (f"--{key}", str(value))]
     return subprocess.run(
         [sys.executable, "-m", "pipeline.train.train", "--model-type", "teacher", "--src", "en", "--trg", "de",
          "--corpus", str(results / "merge-corpus-en-de" / "artifacts" / "corpus"),
          "--devset", str(results / "merge-devset-en-de" / "artifacts" / "devset"),
          "--vocab", str(results / "train-vocab-en-de" / "artifacts" / "vocab.spm"),
-         "--output-dir", str(out), "--", *marian_args],
+         "--output-dir", str(out), *extra, "--", *marian_args],
         cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, timeout=600,
     )
 

@@ -47,7 +47,7 @@ def test_shipped_configs_are_valid(name):
 def test_unknown_key():
     assert errors_of(experiment__colour="blue") == [
         "experiment: unknown key 'colour' (known keys: name, src, trg, vocab-size, teacher-ensemble, "
-        "mono-max-sentences-src, mono-max-sentences-trg, best-model)"
+        "teacher-mode, teacher-modifiers, mono-max-sentences-src, mono-max-sentences-trg, best-model)"
     ]
 
 

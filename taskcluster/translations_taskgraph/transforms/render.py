@@ -6,6 +6,7 @@ Commands use Python format fields: {src}, {trg}, {vocab_size}, {best_model},
 and whatever `upstreams` added. Shell variables are written `$VAR`, never `${VAR}`.
 """
 
+import json
 import shlex
 from typing import Optional
 
@@ -35,6 +36,8 @@ def _context(tc: dict, task: dict) -> dict:
         **artifact_context(attributes),
         "vocab_size": tc["experiment"]["vocab-size"],
         "best_model": tc["experiment"]["best-model"],
+        "teacher_mode": tc["experiment"]["teacher-mode"],
+        "teacher_modifiers": shlex.quote(json.dumps(tc["experiment"]["teacher-modifiers"])),
         "chunks": tc["taskcluster"]["split-chunks"],
         "mono_max_sentences_src": tc["experiment"]["mono-max-sentences-src"],
         "mono_max_sentences_trg": tc["experiment"]["mono-max-sentences-trg"],

@@ -8,6 +8,8 @@
         artifacts: ["{dataset_file}.{src}.zst"]   # formatted per upstream task (its values
                                                   # first, then this task's)
         inputs-var: inputs         # optional: render context gets "$MOZ_FETCHES_DIR/<file> ..."
+        arg: "--backtranslated $MOZ_FETCHES_DIR/mono-bt"   # with arg-var: render context gets
+        arg-var: bt_args                                   # this when an upstream matched, else ""
         optional: false            # true: no matching upstream task is fine
 
 Artifacts are fetched unextracted into `$MOZ_FETCHES_DIR`, so names must be unique.
@@ -28,6 +30,8 @@ class Upstream(Schema):
     match: list[str] = []
     with_attributes: Optional[dict] = None
     inputs_var: Optional[str] = None
+    arg: Optional[str] = None
+    arg_var: Optional[str] = None
     optional: bool = False
 
 
@@ -103,4 +107,6 @@ def add_upstreams(config, tasks):
                     files.append(f"$MOZ_FETCHES_DIR/{sanitize(dep.attributes['dataset'])}")
             if upstream.get("inputs-var"):
                 render_context[upstream["inputs-var"]] = " ".join(files)
+            if upstream.get("arg-var"):
+                render_context[upstream["arg-var"]] = upstream["arg"] if deps else ""
         yield task

@@ -10,13 +10,12 @@ so defaults, device options and the user's options merge key by key, the user's 
 """
 
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
+from pipeline.common.tools import executable
 
 logger = get_logger(__name__)
 
@@ -25,14 +24,6 @@ EXIT_INTERRUPTED = 143
 # A task given GPUS on a machine without them exits with this (EX_TEMPFAIL); GPU worker
 # types retry it, on another machine.
 EXIT_NO_GPU = 75
-
-
-def marian_binary() -> str:
-    beside_python = Path(sys.executable).parent / "pymarian"
-    found = str(beside_python) if beside_python.exists() else shutil.which("pymarian")
-    if not found:
-        raise UserError("pymarian not found: install the project (make install) or put pymarian on PATH")
-    return found
 
 
 def uses_gpu(env=os.environ) -> bool:
@@ -117,7 +108,7 @@ def command(subcommand: str | None, options: dict) -> list[str]:
     if uses_gpu():
         require_gpus()
     merged = {**device_options(), **options}
-    return [marian_binary(), *([subcommand] if subcommand else []), *options_to_args(merged)]
+    return [executable("pymarian"), *([subcommand] if subcommand else []), *options_to_args(merged)]
 
 
 def run(subcommand: str | None, options: dict, **popen) -> subprocess.CompletedProcess:

@@ -19,19 +19,9 @@ from pipeline.common.corpus import LineWriter, read_lines, read_pairs, write_jso
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
 from pipeline.common.overlap import seen_in, sentence_key
+from pipeline.translate.translate import decode
 
 logger = get_logger(__name__)
-
-DECODING = {
-    "beam-size": 4,
-    "normalize": 1.0,
-    "mini-batch": 16,
-    "maxi-batch": 100,
-    "maxi-batch-sort": "src",
-    "max-length-factor": 3.0,
-    "quiet-translation": True,
-}
-
 
 def unseen_pairs(pairs: list[tuple[str, str]], exclude: Path | None) -> list[tuple[str, str]]:
     """Drop pairs whose source occurs in the `exclude` corpus (streamed against the test set)."""
@@ -44,17 +34,7 @@ def unseen_pairs(pairs: list[tuple[str, str]], exclude: Path | None) -> list[tup
 def translate(sources: list[str], models: list[Path], vocab: Path, user: dict, tmp: Path) -> list[str]:
     source_file, output_file = tmp / "source.txt", tmp / "output.txt"
     source_file.write_text("".join(f"{line}\n" for line in sources), encoding="utf-8")
-    options = {
-        **DECODING,
-        "models": [str(m) for m in models],
-        "vocabs": [str(vocab), str(vocab)],
-        "input": str(source_file),
-        "output": str(output_file),
-        **user,
-    }
-    result = marian.run("decode", options)
-    if result.returncode != 0:
-        sys.exit(result.returncode)
+    decode(source_file, output_file, models, vocab, user)
     translations = list(read_lines(output_file))
     if len(translations) != len(sources):
         raise UserError(f"Marian returned {len(translations)} translations for {len(sources)} sentences")

@@ -14,9 +14,7 @@ file beside the model, so a resumed training continues the curriculum where it s
 """
 
 import shlex
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -24,6 +22,7 @@ import yaml
 from pipeline.common.corpus import LineWriter, read_pairs
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
+from pipeline.common.tools import executable
 
 logger = get_logger(__name__)
 
@@ -68,21 +67,13 @@ def config(datasets: dict[str, Path], mode: str, modifiers: list[dict], seed: in
     }
 
 
-def opustrainer_binary() -> str:
-    beside_python = Path(sys.executable).parent / "opustrainer-train"
-    found = str(beside_python) if beside_python.exists() else shutil.which("opustrainer-train")
-    if not found:
-        raise UserError("opustrainer-train not found: install the project (make install)")
-    return found
-
-
 def run(curriculum: dict, output_dir: Path, work_dir: Path) -> int:
     """Run OpusTrainer with this curriculum; returns the trainer's exit code."""
     path = work_dir / "opustrainer.yml"
     path.write_text(yaml.safe_dump(curriculum, sort_keys=False))
     (work_dir / "opustrainer-tmp").mkdir(exist_ok=True)
     command = [
-        opustrainer_binary(), "--config", str(path), "--state", str(output_dir / STATE),
+        executable("opustrainer-train"), "--config", str(path), "--state", str(output_dir / STATE),
         "--temporary-directory", str(work_dir / "opustrainer-tmp"), "--log-level", "INFO",
     ]
     logger.info("curriculum: stages %s; running: %s", curriculum["stages"], " ".join(command))

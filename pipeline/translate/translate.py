@@ -29,6 +29,21 @@ DECODING = {
 }
 
 
+def decode(plain_in: Path, plain_out: Path, models: list[Path], vocab: Path, user: dict) -> None:
+    """`pymarian decode` of a plain-text file; a Marian failure ends the step with its code."""
+    options = {
+        **DECODING,
+        "models": [str(m) for m in models],
+        "vocabs": [str(vocab), str(vocab)],
+        "input": str(plain_in),
+        "output": str(plain_out),
+        **user,
+    }
+    result = marian.run("decode", options)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
 def translate_file(source: Path, copy: Path, output: Path, models: list[Path], vocab: Path, user: dict) -> int:
     """Decode `source` (.zst) into `output` (.zst), copying it to `copy`; returns the
     line count, checked."""
@@ -38,17 +53,7 @@ def translate_file(source: Path, copy: Path, output: Path, models: list[Path], v
             for line in read_lines(source):
                 src_out.write(line)
                 copied.write(line)
-        options = {
-            **DECODING,
-            "models": [str(m) for m in models],
-            "vocabs": [str(vocab), str(vocab)],
-            "input": str(plain_in),
-            "output": str(plain_out),
-            **user,
-        }
-        result = marian.run("decode", options)
-        if result.returncode != 0:
-            sys.exit(result.returncode)
+        decode(plain_in, plain_out, models, vocab, user)
         with LineWriter(output) as out:
             for line in read_lines(plain_out):
                 out.write(line)

@@ -321,3 +321,35 @@ def test_production_sized_graph_validates_within_the_dependency_limit():
     assert len(full.tasks) == 4951
     widest = max(full.tasks.values(), key=lambda task: len(task.dependencies))
     assert widest.label == "merge-corpus-en-de" and len(widest.dependencies) == 2452 <= MAX_DEPENDENCIES
+
+
+def _pipeline_imports(module: str, seen: set[str]) -> set[str]:
+    """The `pipeline.*` modules a step imports, transitively (read from the source)."""
+    import ast
+
+    if module in seen:
+        return seen
+    seen.add(module)
+    path = REPO / (module.replace(".", "/") + ".py")
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names if alias.name.startswith("pipeline")]
+        for name in names:
+            if (REPO / (name.replace(".", "/") + ".py")).exists():
+                _pipeline_imports(name, seen)
+    return seen
+
+
+def test_every_file_a_step_imports_is_in_its_digest():
+    """A task's digest must change when any module its step runs changes."""
+    full = graph.generator(PROD_LIKE).full_task_graph
+    for label, task in full.tasks.items():
+        step = re.match(r"python3 -m (pipeline\.\S+)", task.task["payload"]["command"][-1]) if task.kind != "docker-image" else None
+        if not step:
+            continue
+        files = {name.replace(".", "/") + ".py" for name in _pipeline_imports(step.group(1), set())}
+        missing = files - set(task.attributes["cache-inputs"]["files"])
+        assert not missing, f"{label}: its digest misses {sorted(missing)}"

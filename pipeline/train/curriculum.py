@@ -59,7 +59,8 @@ def stages(mode: str, has_backtranslated: bool) -> dict:
 def config(datasets: dict[str, Path], mode: str, modifiers: list[dict], seed: int, trainer: list[str]) -> dict:
     mixes = stages(mode, "backtranslated" in datasets)
     return {
-        "datasets": {name: str(path) for name, path in datasets.items()},
+        # OpusTrainer reads relative paths from the config's folder: give it absolute ones.
+        "datasets": {name: str(Path(path).resolve()) for name, path in datasets.items()},
         "stages": list(mixes),
         **{name: {"mix": mix, "modifiers": modifiers} for name, mix in mixes.items()},
         "seed": seed,

@@ -148,14 +148,14 @@ def test_run_killed_during_training_resumes_without_redoing_tasks(tmp_path):
     path = tmp_path / "ci.yml"
     path.write_text(yaml.safe_dump(config))
     workdir = tmp_path / "runs"
-    command = [TRANSLATIONS, "run", str(path), "--workdir", str(workdir)]
+    command = [TRANSLATIONS, "run", str(path), "--workdir", "runs"]  # relative, as `make run` has it
     with open(tmp_path / "first.log", "w") as log:
-        first = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        first = subprocess.Popen(command, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
         train_log = _wait_for_checkpoint(workdir, first)
         first.send_signal(signal.SIGKILL)
         first.wait()
 
-    second = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
     assert summary(second.stdout) == (3, ALL_LABELS - 3)
     assert re.findall(r"started  (\S+)", second.stderr) == ["train-teacher-en-de-1", EVALUATE, "all-en-de"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 class Store:
     def __init__(self, root: Path):
-        self.root = root
+        self.root = Path(root).resolve()  # tasks run in other directories: no relative paths
         (root / "store").mkdir(parents=True, exist_ok=True)
         (root / "work").mkdir(parents=True, exist_ok=True)
 

@@ -31,6 +31,7 @@ STAGES = (
     "translate-mono-trg",
     "train-teacher",
     "evaluate-teacher",
+    "evaluate-teacher-ensemble",
     "all",
 )
 KINDS_DIR = Path(__file__).resolve().parents[1] / "kinds"

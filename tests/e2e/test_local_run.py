@@ -174,3 +174,18 @@ def _wait_for_checkpoint(workdir: Path, process: subprocess.Popen, timeout: floa
                 return log
         time.sleep(0.2)
     raise AssertionError("no checkpoint within the timeout")
+
+
+def test_teacher_ensemble_is_evaluated_with_every_member(tmp_path):
+    config = yaml.safe_load((REPO / "configs" / "ci.yml").read_text())
+    config["experiment"]["teacher-ensemble"] = 2
+    config["datasets"]["mono-src"] = []
+    path = tmp_path / "ci.yml"
+    path.write_text(yaml.safe_dump(config))
+    run = run_cli("run", str(path), "--target-stage", "evaluate-teacher-ensemble", "--workdir", str(tmp_path / "runs"))
+    assert run.returncode == 0, run.stderr[-3000:]
+    ensemble = "evaluate-teacher-ensemble-en-de-file_tests_data_ci_test_LANG_zst"
+    metrics = json.loads((result(tmp_path / "runs", ensemble) / "file_tests_data_ci_test_LANG_zst.metrics.json").read_text())
+    assert metrics["models"] == ["model.npz", "model.npz"] and metrics["chrf"] > 80
+    assert {"train-teacher-en-de-1", "train-teacher-en-de-2"} <= set(re.findall(r"finished (\S+)", run.stderr))
+    assert any(line.split()[:2] == ["teacher-ensemble", TEST_SET] for line in run.stdout.splitlines())

@@ -94,6 +94,8 @@ def test_prod_like_graph_fans_out_per_dataset_and_member():
         "evaluate-teacher-ru-en-url_https_example_org_t1_LANG-2",
         "evaluate-teacher-ru-en-po_Trac_1_6-1",
         "evaluate-teacher-ru-en-po_Trac_1_6-2",
+        "evaluate-teacher-ensemble-ru-en-url_https_example_org_t1_LANG",
+        "evaluate-teacher-ensemble-ru-en-po_Trac_1_6",
         "all-ru-en",
     }
     merge = full.tasks["merge-corpus-ru-en"]
@@ -107,6 +109,8 @@ def test_prod_like_graph_fans_out_per_dataset_and_member():
     assert teacher.task["workerType"] == "b-gpu" and teacher.task["payload"]["env"]["GPUS"] == "0 1 2 3"
     chunk = full.tasks["translate-mono-trg-ru-en-7"]
     assert "--input-prefix $MOZ_FETCHES_DIR/mono-7 " in chunk.task["payload"]["command"][-1]
+    ensemble = full.tasks["evaluate-teacher-ensemble-ru-en-po_Trac_1_6"].task["payload"]["command"][-1]
+    assert "--models $MOZ_FETCHES_DIR/teacher-1/model.npz $MOZ_FETCHES_DIR/teacher-2/model.npz " in ensemble
     collected = full.tasks["collect-mono-trg-ru-en"]
     assert {label for label in collected.dependencies.values() if label.startswith("translate")} == {
         f"translate-mono-trg-ru-en-{n}" for n in range(1, 11)
@@ -318,7 +322,7 @@ def test_production_sized_graph_validates_within_the_dependency_limit():
         }
     )
     full = graph.generator(config).full_task_graph
-    assert len(full.tasks) == 4951
+    assert len(full.tasks) == 4961
     widest = max(full.tasks.values(), key=lambda task: len(task.dependencies))
     assert widest.label == "merge-corpus-en-de" and len(widest.dependencies) == 2452 <= MAX_DEPENDENCIES
 

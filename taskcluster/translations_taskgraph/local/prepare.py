@@ -52,7 +52,8 @@ def link_fetches(store: Store, task: LocalTask, tasks: dict[str, LocalTask], fet
         source = store.artifacts(tasks[fetch.upstream].digest) / fetch.name
         if not source.exists():
             raise UserError(f"{task.label} fetches {fetch.name} but {fetch.upstream} did not produce it ({source})")
-        target = fetches_dir / fetch.name
+        target = fetches_dir / fetch.dest / fetch.name
+        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(source, target)
         except OSError:

@@ -24,6 +24,7 @@ WORKER_ONLY = re.compile(r"^(TASKCLUSTER_.*|HG_STORE_PATH|MOZ_AUTOMATION|GPUS|WO
 class Fetch:
     upstream: str  # label of the task that produced it
     name: str  # file name under the upstream's artifacts and in MOZ_FETCHES_DIR
+    dest: str = ""  # subfolder of MOZ_FETCHES_DIR, if any
 
 
 @dataclass
@@ -61,7 +62,8 @@ def _fetches(env: dict, dependencies: dict[str, str]) -> list[Fetch]:
     for entry in json.loads(_resolve(env["MOZ_FETCHES"], dependencies)):
         if entry.get("extract", True):
             raise NotImplementedError(f"extracting fetched archives locally: {entry['artifact']}")
-        fetches.append(Fetch(upstream=entry["task"], name=entry["artifact"].removeprefix(ARTIFACT_PREFIX)))
+        name = entry["artifact"].removeprefix(ARTIFACT_PREFIX)
+        fetches.append(Fetch(upstream=entry["task"], name=name, dest=entry.get("dest", "")))
     return fetches
 
 

@@ -1,6 +1,7 @@
 """One task per dataset (`per-dataset: [categories]`), per teacher (`per-member`) and/or
 per chunk (`per-chunk`, `taskcluster.split-chunks` of them);
-with `if-datasets: [categories]`, no task when the config has no dataset in them.
+with `if-datasets: [categories]`, no task when the config has no dataset in them; with
+`if-ensemble`, no task for a single teacher.
 
 Sets the task's name, `<prefix->src-trg[-dataset][-member][-chunk]`, and the attributes
 `src_locale`, `trg_locale`, `dataset`, `provider`, `dataset-category`, `member`,
@@ -24,6 +25,8 @@ class FanOutSchema(Schema, forbid_unknown_fields=False, kw_only=True):
     per_chunk: Optional[bool] = None
     # Only create the task when the config has datasets in one of these categories.
     if_datasets: Optional[list[str]] = None
+    # Only create the task when the config trains more than one teacher.
+    if_ensemble: Optional[bool] = None
 
 
 transforms = TransformSequence()
@@ -49,6 +52,8 @@ def fan_out(config, tasks):
         chunks = range(1, tc["taskcluster"]["split-chunks"] + 1) if task.pop("per-chunk", False) else [None]
         required = task.pop("if-datasets", None)
         if required and not any(tc["datasets"][category] for category in required):
+            continue
+        if task.pop("if-ensemble", False) and tc["experiment"]["teacher-ensemble"] == 1:
             continue
         datasets = _datasets(tc["datasets"], categories) if categories else {None: None}
         members = range(1, tc["experiment"]["teacher-ensemble"] + 1) if per_member else [None]

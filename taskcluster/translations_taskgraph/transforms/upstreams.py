@@ -7,7 +7,9 @@
         with-attributes: {side: trg}   # upstream attributes that must have these values
         artifacts: ["{dataset_file}.{src}.zst"]   # formatted per upstream task (its values
                                                   # first, then this task's)
-        inputs-var: inputs         # optional: render context gets "$MOZ_FETCHES_DIR/<file> ..."
+        dest: "teacher-{member}"   # optional: fetch into $MOZ_FETCHES_DIR/<dest>/
+        list-var: inputs           # optional: render context gets one list-item per upstream,
+        list-item: "$MOZ_FETCHES_DIR/{dataset_file}"   # formatted like artifacts, space-separated
         arg: "--backtranslated $MOZ_FETCHES_DIR/mono-bt"   # with arg-var: render context gets
         arg-var: bt_args                                   # this when an upstream matched, else ""
         optional: false            # true: no matching upstream task is fine
@@ -29,7 +31,9 @@ class Upstream(Schema):
     categories: Optional[list[str]] = None
     match: list[str] = []
     with_attributes: Optional[dict] = None
-    inputs_var: Optional[str] = None
+    dest: Optional[str] = None
+    list_var: Optional[str] = None
+    list_item: Optional[str] = None
     arg: Optional[str] = None
     arg_var: Optional[str] = None
     optional: bool = False
@@ -93,20 +97,21 @@ def add_upstreams(config, tasks):
             deps = sorted(_matching(candidates, task, upstream), key=lambda dep: dep.label)
             if not deps and not upstream.get("optional"):
                 raise Exception(f"{config.kind}-{task['name']}: no upstream task of kind {upstream['kind']}")
-            files = []
+            items = []
             for dep in deps:
                 task.setdefault("dependencies", {})[dep.label] = dep.label
                 # The upstream's values, else this task's (a chunk task fetches its own chunk).
                 values = {**artifact_context(task["attributes"]), **artifact_context(dep.attributes)}
+                dest = {"dest": upstream["dest"].format(**values)} if upstream.get("dest") else {}
                 names = [name.format(**values) for name in upstream.get("artifacts", [])]
                 if names:
                     task.setdefault("fetches", {})[dep.label] = [
-                        {"artifact": name, "extract": False} for name in names
+                        {"artifact": name, "extract": False, **dest} for name in names
                     ]
-                if "dataset" in dep.attributes:
-                    files.append(f"$MOZ_FETCHES_DIR/{sanitize(dep.attributes['dataset'])}")
-            if upstream.get("inputs-var"):
-                render_context[upstream["inputs-var"]] = " ".join(files)
+                if upstream.get("list-item"):
+                    items.append(upstream["list-item"].format(**values))
+            if upstream.get("list-var"):
+                render_context[upstream["list-var"]] = " ".join(items)
             if upstream.get("arg-var"):
                 render_context[upstream["arg-var"]] = upstream["arg"] if deps else ""
         yield task

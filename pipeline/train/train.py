@@ -101,7 +101,9 @@ def training_options(args, train: list[Path] | None, valid: list[Path], user: di
     """Marian's options; `train` None means the data comes on stdin (from OpusTrainer)."""
     out = args.output_dir
     metrics = [args.best_model, *(m for m in METRICS if m != args.best_model)]
-    data = {"train-sets": [str(p) for p in train]} if train else {"train-sets": "stdin", "tsv": True, "no-shuffle": True}
+    # From stdin Marian cannot shuffle the data, but it must still shuffle its length-sorted
+    # batches: unshuffled, every maxi-batch is fed short to long and training stalls.
+    data = {"train-sets": [str(p) for p in train]} if train else {"train-sets": "stdin", "tsv": True, "shuffle": "batches"}
     return {
         **MODEL_TYPES[args.model_type],
         **(GPU_BATCHING if marian.uses_gpu() else CPU_BATCHING),

@@ -13,6 +13,7 @@ Off Taskcluster (no TASK_ID) none of this runs: a local retry reuses its own dir
 
 import os
 import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -110,6 +111,16 @@ def _download_all(run: TaskRun, run_id: int, prefix: str, output_dir: Path) -> b
 # --- publishing, while Marian trains ---------------------------------------------------
 
 
+def _state(folder: Path):
+    """(updates, sizes and times of the files): equal on two polls means the save is done."""
+    try:
+        updates = int(yaml.safe_load((folder / PROGRESS).read_text())["batches"])
+        stats = tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in map(folder.joinpath, REQUIRED))
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
+        return None
+    return updates, stats
+
+
 class Publisher(threading.Thread):
     """Uploads each new checkpoint once Marian has finished writing it."""
 
@@ -133,26 +144,31 @@ class Publisher(threading.Thread):
     def run(self) -> None:  # the thread's body
         seen = None
         while not self.stopping.wait(self.interval):
-            state = self._state()
+            state = _state(self.output_dir)
             if state and state == seen and state[0] not in self.published:
-                self._publish(state[0])
+                snapshot = self._snapshot(state)
+                if snapshot:
+                    self._publish(state[0], snapshot)
             seen = state
 
-    def _state(self):
-        """(updates, file sizes and times): equal on two polls means the save is complete."""
-        try:
-            updates = int(yaml.safe_load((self.output_dir / PROGRESS).read_text())["batches"])
-            stats = tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in map(self.output_dir.joinpath, REQUIRED))
-        except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
-            return None
-        return updates, stats
+    def _snapshot(self, state) -> Path | None:
+        """A copy of the checkpoint, so Marian's next save cannot change it during upload;
+        None if Marian saved again while it was copied."""
+        snapshot = self.output_dir.parent / "checkpoint-snapshot"
+        shutil.rmtree(snapshot, ignore_errors=True)
+        snapshot.mkdir(parents=True)
+        for name in REQUIRED + OPTIONAL:
+            if (self.output_dir / name).exists():
+                shutil.copy2(self.output_dir / name, snapshot / name)
+        # copy2 keeps the times, so an intact copy has the same state as the original.
+        return snapshot if _state(self.output_dir) == state == _state(snapshot) else None
 
-    def _publish(self, updates: int) -> None:
+    def _publish(self, updates: int, snapshot: Path) -> None:
         queue = self.task_run.queue()
         expires = queue.task(self.task_run.task_id)["expires"]
         try:
             for name in REQUIRED + OPTIONAL:
-                path = self.output_dir / name
+                path = snapshot / name
                 if path.exists():
                     self._upload(queue, path, f"{CHECKPOINT_PREFIX}/{updates}/{name}", expires)
         except Exception as error:  # a failed upload must not stop training

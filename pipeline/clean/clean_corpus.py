@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from pipeline.common.corpus import corpus_path, pair_writer, read_pairs, write_json
+from pipeline.common.corpus import pair_writer, prefix_path, read_pairs, write_json
 from pipeline.common.errors import cli
 from pipeline.common.logs import Progress, get_logger
 
@@ -141,15 +141,18 @@ def main(argv=None):
     args = parse_args(argv)
     limits = Limits(args.max_words, args.max_chars, args.max_ratio)
     inputs, output = Path(args.input_prefix), Path(args.output_prefix)
-    pairs = read_pairs(
-        corpus_path(inputs.parent, inputs.name, args.src), corpus_path(inputs.parent, inputs.name, args.trg)
-    )
+    pairs = read_pairs(prefix_path(inputs, args.src), prefix_path(inputs, args.trg))
     with pair_writer(output.parent, output.name, args.src, args.trg) as write:
         report = clean(pairs, write, limits)
+    write_report(report, output, "pairs")
+
+
+def write_report(report: dict, output_prefix: Path, unit: str) -> None:
+    """Log the lines each rule removed and write `<output-prefix>.cleaning.json`."""
     for rule, count in report["removed"].items():
         logger.info("removed by %s: %d", rule, count)
-    logger.info("kept %d of %d pairs", report["lines_out"], report["lines_in"])
-    write_json(output.parent / f"{output.name}.cleaning.json", report)
+    logger.info("kept %d of %d %s", report["lines_out"], report["lines_in"], unit)
+    write_json(output_prefix.parent / f"{output_prefix.name}.cleaning.json", report)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ the step with exit code 2 and leaves no output.
 import argparse
 from pathlib import Path
 
-from pipeline.clean.clean_corpus import RULES, Limits, normalize
-from pipeline.common.corpus import LineWriter, corpus_path, read_lines, write_json
+from pipeline.clean.clean_corpus import RULES, Limits, normalize, write_report
+from pipeline.common.corpus import LineWriter, prefix_path, read_lines
 from pipeline.common.errors import cli
 from pipeline.common.logs import Progress, get_logger
 
@@ -51,12 +51,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     limits = Limits(args.max_words, args.max_chars, max_ratio=0)
     inputs, output = Path(args.input_prefix), Path(args.output_prefix)
-    with LineWriter(corpus_path(output.parent, output.name, args.lang)) as out:
-        report = clean(read_lines(corpus_path(inputs.parent, inputs.name, args.lang)), out.write, limits)
-    for rule, count in report["removed"].items():
-        logger.info("removed by %s: %d", rule, count)
-    logger.info("kept %d of %d lines", report["lines_out"], report["lines_in"])
-    write_json(output.parent / f"{output.name}.cleaning.json", report)
+    with LineWriter(prefix_path(output, args.lang)) as out:
+        report = clean(read_lines(prefix_path(inputs, args.lang)), out.write, limits)
+    write_report(report, output, "lines")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,11 @@ def corpus_path(directory: Path | str, name: str, lang: str) -> Path:
     return Path(directory) / f"{name}.{lang}.zst"
 
 
+def prefix_path(prefix: Path | str, lang: str) -> Path:
+    """`DIR/NAME` + `de` -> `DIR/NAME.de.zst`: steps take corpora as such prefixes."""
+    return Path(f"{prefix}.{lang}.zst")
+
+
 def read_lines(path: Path | str) -> Iterator[str]:
     """Yield the lines of a plain or .zst file without their line ending.
 

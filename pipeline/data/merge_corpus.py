@@ -21,7 +21,7 @@ import argparse
 import hashlib
 from pathlib import Path
 
-from pipeline.common.corpus import corpus_path, pair_writer, read_lines, read_pairs, write_json
+from pipeline.common.corpus import pair_writer, prefix_path, read_lines, read_pairs, write_json
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import Progress, get_logger
 from pipeline.common.overlap import seen_in, sentence_key
@@ -32,11 +32,6 @@ logger = get_logger(__name__)
 def pair_key(src: str, trg: str) -> int:
     # A newline never occurs inside a line, so the joined text identifies the pair.
     return int.from_bytes(hashlib.blake2b(f"{src}\n{trg}".encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def prefix_path(prefix: str, lang: str) -> Path:
-    path = Path(prefix)
-    return corpus_path(path.parent, path.name, lang)
 
 
 def excluded_sources(inputs: list[str], excludes: list[str], src: str) -> set[int]:

@@ -17,7 +17,7 @@ import argparse
 import random
 from pathlib import Path
 
-from pipeline.common.corpus import LineWriter, corpus_path, read_lines, write_json
+from pipeline.common.corpus import LineWriter, prefix_path, read_lines, write_json
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import Progress, get_logger
 from pipeline.common.overlap import seen_in, sentence_key
@@ -25,16 +25,12 @@ from pipeline.common.overlap import seen_in, sentence_key
 logger = get_logger(__name__)
 
 
-def path_of(prefix: str, lang: str) -> Path:
-    return corpus_path(Path(prefix).parent, Path(prefix).name, lang)
-
-
 def distinct_sentences(prefixes: list[str], lang: str, stats: dict) -> set[int]:
     distinct: set[int] = set()
     progress = Progress(logger, "merge-mono (pass 1)")
     for prefix in prefixes:
         lines = 0
-        for line in read_lines(path_of(prefix, lang)):
+        for line in read_lines(prefix_path(prefix, lang)):
             distinct.add(sentence_key(line))
             lines += 1
         stats["inputs"][Path(prefix).name] = lines
@@ -51,7 +47,7 @@ def write_sample(prefixes: list[str], lang: str, keep: set[int], max_sentences: 
     still-wanted / still-to-see, so no index list is held)."""
     rng, left, wanted = random.Random(seed), len(keep), min(max_sentences, len(keep))
     for prefix in prefixes:
-        for line in read_lines(path_of(prefix, lang)):
+        for line in read_lines(prefix_path(prefix, lang)):
             key = sentence_key(line)
             if key not in keep:
                 continue
@@ -76,10 +72,10 @@ def main(argv=None):
 
     stats = {"inputs": {}}
     keep = distinct_sentences(args.inputs, args.lang, stats)
-    in_parallel = seen_in([path_of(args.exclude, args.lang)], keep) if args.exclude else set()
+    in_parallel = seen_in([prefix_path(args.exclude, args.lang)], keep) if args.exclude else set()
     keep -= in_parallel
     left = len(keep)
-    with LineWriter(path_of(args.output_prefix, args.lang)) as out:
+    with LineWriter(prefix_path(args.output_prefix, args.lang)) as out:
         write_sample(args.inputs, args.lang, keep, args.max_sentences, args.seed, out)
     stats.update(in_parallel_corpus=len(in_parallel), sampled_out=left - out.count, lines_out=out.count)
     logger.info(

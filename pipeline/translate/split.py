@@ -9,7 +9,7 @@ Streams twice (count, then write).
 import argparse
 from pathlib import Path
 
-from pipeline.common.corpus import LineWriter, corpus_path, count_lines, read_lines
+from pipeline.common.corpus import LineWriter, corpus_path, count_lines, prefix_path, read_lines
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
 
@@ -44,7 +44,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.chunks < 1:
         raise UserError(f"--chunks must be at least 1, not {args.chunks}")
-    source = corpus_path(args.input_prefix.parent, args.input_prefix.name, args.lang)
+    source = prefix_path(args.input_prefix, args.lang)
     sizes = split(source, args.output_prefix, args.lang, args.chunks)
     logger.info("split %d lines of %s into %d chunks: %s", sum(sizes), source, args.chunks, sizes)
 

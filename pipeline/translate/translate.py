@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.common import marian
-from pipeline.common.corpus import LineWriter, corpus_path, read_lines
+from pipeline.common.corpus import LineWriter, prefix_path, read_lines
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
 
@@ -78,9 +78,9 @@ def main(argv=None):
     for path in [*args.models, args.vocab]:
         if not path.exists():
             raise UserError(f"{path}: file not found")
-    source = corpus_path(args.input_prefix.parent, args.input_prefix.name, args.src)
-    output = corpus_path(args.output_prefix.parent, args.output_prefix.name, args.trg)
-    copy = corpus_path(args.output_prefix.parent, args.output_prefix.name, args.src)
+    source = prefix_path(args.input_prefix, args.src)
+    output = prefix_path(args.output_prefix, args.trg)
+    copy = prefix_path(args.output_prefix, args.src)
     output.parent.mkdir(parents=True, exist_ok=True)
     count = translate_file(source, copy, output, args.models, args.vocab, marian.args_to_options(marian_args))
     logger.info("translated %d lines of %s into %s", count, source, output)

@@ -20,9 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 TASKGRAPH = str(Path(sys.executable).parent / "taskgraph")
 BASE = yaml.safe_load((ROOT / "taskcluster" / "test" / "params" / "ci.yml").read_text())
 # tasks = 2 x train datasets (import, clean) + 1 devtest + 10 test imports + merge,
-# devset, vocab + backward + 2 teachers + 10 test sets x 4 evaluations (backward, 2
-# teachers, ensemble) + all + docker image
-SIZES = {841: 391, 4941: 2441}
+# devset, vocab + backward + 2 teachers + split-corpus + 10 translate-corpus chunks +
+# merge-translated, score, cefilter, alignments, shortlist, student, fine-tuned student,
+# quantize, export + 10 test sets x 7 evaluations (backward, 2 teachers, ensemble,
+# student, fine-tuned, int8) + all + docker image = 2 x train datasets + 109
+SIZES = {841: 366, 4941: 2416}
 
 
 def params(train_datasets: int) -> dict:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.common.corpus import LineWriter, read_pairs
+from pipeline.common.corpus import LineWriter, read_lines, read_pairs
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
 from pipeline.common.tools import executable
@@ -32,13 +32,21 @@ STATE = "opustrainer.state"
 MODES = ("two-stage", "one-stage")
 
 
-def write_tsv(prefix: Path, src: str, trg: str, path: Path) -> Path:
-    """The aligned pair as `source<TAB>target` lines (once; a resumed run reuses it)."""
+def write_tsv(prefix: Path, src: str, trg: str, path: Path, alignments: Path | None = None) -> Path:
+    """The aligned pair as `source<TAB>target[<TAB>alignment]` lines (once; a resumed run
+    reuses it)."""
     if path.exists():
         return path
+    pairs = read_pairs(f"{prefix}.{src}.zst", f"{prefix}.{trg}.zst")
+    rows = (f"{s}\t{t}" for s, t in pairs)
+    if alignments:
+        rows = (f"{row}\t{links}" for row, links in zip(rows, read_lines(alignments), strict=True))
     with LineWriter(path) as out:
-        for src_line, trg_line in read_pairs(f"{prefix}.{src}.zst", f"{prefix}.{trg}.zst"):
-            out.write(f"{src_line}\t{trg_line}")
+        try:
+            for row in rows:
+                out.write(row)
+        except ValueError:
+            raise UserError(f"{alignments}: not one alignment line per pair of {prefix}.{src}.zst") from None
     if out.count == 0:
         raise UserError(f"{prefix}.{src}.zst: no lines to train on")
     return path

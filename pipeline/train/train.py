@@ -1,7 +1,12 @@
-"""train-teacher, train-backwards: train a transformer with Marian, validated on the devset.
+"""train-teacher, train-backwards, train-student, finetune-student: train a model with
+Marian, validated on the devset.
 
 The backward model is the same step with the languages swapped (`--src` is the
-experiment's target language) and `--model-type backward`.
+experiment's target language) and `--model-type backward`. The student
+(`--model-type student --preset tiny|base`) is a transformer encoder with a small SSRU
+decoder, trained on the distilled corpus with guided alignment (`--alignments`, one
+line of SentencePiece-piece links per pair); `--finetune-from MODEL` continues it with
+8-bit quantization-aware training, ready for int8 conversion.
 
 Inputs: `<corpus>.<src|trg>.zst`, `<devset>.<src|trg>.zst`, a SentencePiece vocab, and
 for the teacher optionally back-translated pairs (`--backtranslated`). With
@@ -80,7 +85,39 @@ BACKWARD = {
 }
 GPU_BATCHING = {"mini-batch-fit": True, "maxi-batch": 1000}
 CPU_BATCHING = {"mini-batch": 64, "maxi-batch": 100}
-MODEL_TYPES = {"teacher": TEACHER, "backward": BACKWARD}
+# Students: transformer encoder, SSRU (simple recurrent) decoder, guided alignment.
+STUDENT_TINY = {
+    **TEACHER,
+    "dim-emb": 256,
+    "transformer-dim-ffn": 1536,
+    "enc-depth": 6,
+    "dec-depth": 2,
+    "transformer-heads": 8,
+    "transformer-decoder-autoreg": "rnn",
+    "dec-cell": "ssru",
+    "transformer-ffn-activation": "relu",
+    "transformer-ffn-depth": 2,
+    "transformer-guided-alignment-layer": "last",
+    "transformer-dropout": 0,
+    "label-smoothing": 0,
+    "learn-rate": 0.0003,
+    "lr-warmup": 16000,
+    "lr-decay-inv-sqrt": 32000,
+    "valid-freq": 5000,
+    "save-freq": 5000,
+    "beam-size": 1,
+}
+STUDENT_PRESETS = {"tiny": STUDENT_TINY, "base": {**STUDENT_TINY, "dim-emb": 512, "transformer-dim-ffn": 2048}}
+# Fine-tuning the student trains with its weights quantized to 8 bits, so the int8 model
+# loses little.
+FINETUNE = {"quantize-bits": 8, "valid-freq": 500, "save-freq": 500}
+MODEL_TYPES = ("teacher", "backward", "student")
+
+
+def model_options(args) -> dict:
+    if args.model_type == "student":
+        return {**STUDENT_PRESETS[args.preset], **(FINETUNE if args.finetune_from else {})}
+    return TEACHER if args.model_type == "teacher" else BACKWARD
 
 
 def decompress(prefix: Path, langs: list[str], work_dir: Path) -> list[Path]:
@@ -104,8 +141,12 @@ def training_options(args, train: list[Path] | None, valid: list[Path], user: di
     # From stdin Marian cannot shuffle the data, but it must still shuffle its length-sorted
     # batches: unshuffled, every maxi-batch is fed short to long and training stalls.
     data = {"train-sets": [str(p) for p in train]} if train else {"train-sets": "stdin", "tsv": True, "shuffle": "batches"}
+    if args.alignments:
+        data.update(tsv=True, **{"guided-alignment": 2})  # the TSV's third column
+    if args.finetune_from:
+        data["pretrained-model"] = str(args.finetune_from)
     return {
-        **MODEL_TYPES[args.model_type],
+        **model_options(args),
         **(GPU_BATCHING if marian.uses_gpu() else CPU_BATCHING),
         "model": str(out / "model.train.npz"),
         **data,
@@ -130,6 +171,14 @@ def train_with_curriculum(args, user: dict, work_dir: Path) -> int:
     return curriculum.run(plan, args.output_dir, work_dir)
 
 
+def train_student(args, user: dict, work_dir: Path) -> int:
+    """Marian reads the distilled corpus with its alignments as one TSV file."""
+    train = work_dir / "student.tsv"
+    curriculum.write_tsv(args.corpus, args.src, args.trg, train, alignments=args.alignments)
+    valid = curriculum.write_tsv(args.devset, args.src, args.trg, work_dir / "devset.tsv")
+    return marian.run(None, training_options(args, [train], [valid], user)).returncode
+
+
 @cli
 def main(argv=None):
     ours, marian_args = marian.split_argv(sys.argv[1:] if argv is None else argv)
@@ -147,9 +196,15 @@ def main(argv=None):
     parser.add_argument("--backtranslated", type=Path, help="prefix of back-translated pairs (teacher only)")
     parser.add_argument("--curriculum", choices=curriculum.MODES, help="stream the data through OpusTrainer")
     parser.add_argument("--modifiers", type=json.loads, default=[], help="OpusTrainer modifiers, as JSON")
+    parser.add_argument("--preset", choices=STUDENT_PRESETS, default="tiny", help="student architecture")
+    parser.add_argument("--alignments", type=Path, help="student: <file>.aln.zst, piece alignments per pair")
+    parser.add_argument("--finetune-from", type=Path, help="student: the model to fine-tune (quantization-aware)")
     args = parser.parse_args(ours)
-    if not args.vocab.exists():
-        raise UserError(f"{args.vocab}: vocabulary not found")
+    for path in (args.vocab, args.alignments, args.finetune_from):
+        if path and not path.exists():
+            raise UserError(f"{path}: file not found")
+    if args.model_type == "student" and not args.alignments:
+        raise UserError("--model-type student needs --alignments (guided alignment)")
 
     work_dir = args.work_dir or args.output_dir.parent / "train-data"
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -158,7 +213,9 @@ def main(argv=None):
     checkpoints.fetch_checkpoint(args.output_dir)
     user = marian.args_to_options(marian_args)
     with checkpoints.Publisher(args.output_dir):
-        if args.curriculum:
+        if args.model_type == "student":
+            code = train_student(args, user, work_dir)
+        elif args.curriculum:
             code = train_with_curriculum(args, user, work_dir)
         else:
             train, valid = decompress(args.corpus, langs, work_dir), decompress(args.devset, langs, work_dir)

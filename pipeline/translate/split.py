@@ -1,9 +1,11 @@
-"""Split a corpus side into N line-contiguous chunks for parallel translation tasks.
+"""Split corpus sides into N line-contiguous chunks for parallel translation tasks.
 
-Input: `<input-prefix>.<lang>.zst`. Outputs: `<output-prefix>-<n>.<lang>.zst` for
-n = 1..N; chunk n holds lines [floor((n-1)*L/N), floor(n*L/N)) of the L lines, so the
-chunks are within one line of each other in size and concatenate back to the input.
-Streams twice (count, then write).
+Inputs: `<input-prefix>.<lang>.zst` for each of `--langs` (one side of monolingual data,
+or both sides of a parallel corpus, which must have the same length). Outputs:
+`<output-prefix>-<n>.<lang>.zst` for n = 1..N; chunk n holds lines
+[floor((n-1)*L/N), floor(n*L/N)) of the L lines, so the chunks are within one line of each
+other in size, line n of one side still pairs with line n of the other, and they
+concatenate back to the input. Streams twice (count, then write).
 """
 
 import argparse
@@ -21,8 +23,7 @@ def chunk_path(prefix: Path | str, number: int, lang: str) -> Path:
     return corpus_path(prefix.parent, f"{prefix.name}-{number}", lang)
 
 
-def split(source: Path, output_prefix: Path, lang: str, chunks: int) -> list[int]:
-    total = count_lines(source)
+def split(source: Path, output_prefix: Path, lang: str, chunks: int, total: int) -> list[int]:
     bounds = [total * n // chunks for n in range(chunks + 1)]
     lines = read_lines(source)
     sizes = []
@@ -38,15 +39,19 @@ def split(source: Path, output_prefix: Path, lang: str, chunks: int) -> list[int
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input-prefix", required=True, type=Path)
-    parser.add_argument("--lang", required=True)
+    parser.add_argument("--langs", required=True, nargs="+")
     parser.add_argument("--chunks", required=True, type=int)
     parser.add_argument("--output-prefix", required=True, type=Path)
     args = parser.parse_args(argv)
     if args.chunks < 1:
         raise UserError(f"--chunks must be at least 1, not {args.chunks}")
-    source = prefix_path(args.input_prefix, args.lang)
-    sizes = split(source, args.output_prefix, args.lang, args.chunks)
-    logger.info("split %d lines of %s into %d chunks: %s", sum(sizes), source, args.chunks, sizes)
+    sources = [prefix_path(args.input_prefix, lang) for lang in args.langs]
+    totals = [count_lines(source) for source in sources]
+    if len(set(totals)) > 1:
+        raise UserError(f"{', '.join(map(str, sources))}: the sides differ in length ({', '.join(map(str, totals))} lines)")
+    for source, lang in zip(sources, args.langs):
+        sizes = split(source, args.output_prefix, lang, args.chunks, totals[0])
+        logger.info("split %d lines of %s into %d chunks: %s", sum(sizes), source, args.chunks, sizes)
 
 
 if __name__ == "__main__":

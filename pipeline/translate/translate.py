@@ -15,6 +15,7 @@ from pipeline.common import marian
 from pipeline.common.corpus import LineWriter, prefix_path, read_lines
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
+from pipeline.translate.extract_best import best_hypotheses
 
 logger = get_logger(__name__)
 
@@ -44,18 +45,23 @@ def decode(plain_in: Path, plain_out: Path, models: list[Path], vocab: Path, use
         sys.exit(result.returncode)
 
 
-def translate_file(source: Path, copy: Path, output: Path, models: list[Path], vocab: Path, user: dict) -> int:
+def translate_file(
+    source: Path, copy: Path, output: Path, models: list[Path], vocab: Path, user: dict, references: Path | None = None
+) -> int:
     """Decode `source` (.zst) into `output` (.zst), copying it to `copy`; returns the
-    line count, checked."""
+    line count, checked. With `references`, the best of the n-best list by chrF."""
     with tempfile.TemporaryDirectory() as tmp:
         plain_in, plain_out = Path(tmp) / "in.txt", Path(tmp) / "out.txt"
         with LineWriter(plain_in) as src_out, LineWriter(copy) as copied:
             for line in read_lines(source):
                 src_out.write(line)
                 copied.write(line)
-        decode(plain_in, plain_out, models, vocab, user)
+        decode(plain_in, plain_out, models, vocab, {**({"n-best": True} if references else {}), **user})
+        translations = read_lines(plain_out)
+        if references:
+            translations = best_hypotheses(translations, read_lines(references))
         with LineWriter(output) as out:
-            for line in read_lines(plain_out):
+            for line in translations:
                 out.write(line)
     if out.count != src_out.count:
         output.unlink()
@@ -74,15 +80,17 @@ def main(argv=None):
     parser.add_argument("--models", required=True, nargs="+", type=Path)
     parser.add_argument("--vocab", required=True, type=Path)
     parser.add_argument("--output-prefix", required=True, type=Path)
+    parser.add_argument("--n-best-references", type=Path, help="prefix of the references: keep the best n-best hypothesis")
     args = parser.parse_args(ours)
-    for path in [*args.models, args.vocab]:
+    references = args.n_best_references and prefix_path(args.n_best_references, args.trg)
+    for path in [*args.models, args.vocab, *([references] if references else [])]:
         if not path.exists():
             raise UserError(f"{path}: file not found")
     source = prefix_path(args.input_prefix, args.src)
     output = prefix_path(args.output_prefix, args.trg)
     copy = prefix_path(args.output_prefix, args.src)
     output.parent.mkdir(parents=True, exist_ok=True)
-    count = translate_file(source, copy, output, args.models, args.vocab, marian.args_to_options(marian_args))
+    count = translate_file(source, copy, output, args.models, args.vocab, marian.args_to_options(marian_args), references)
     logger.info("translated %d lines of %s into %s", count, source, output)
 
 

@@ -32,6 +32,20 @@ STAGES = (
     "train-teacher",
     "evaluate-teacher",
     "evaluate-teacher-ensemble",
+    "translate-corpus",
+    "translate-mono-src",
+    "merge-translated",
+    "score",
+    "cefilter",
+    "alignments",
+    "shortlist",
+    "train-student",
+    "evaluate-student",
+    "finetune-student",
+    "evaluate-finetuned-student",
+    "quantize",
+    "evaluate-quantized",
+    "export",
     "all",
 )
 KINDS_DIR = Path(__file__).resolve().parents[1] / "kinds"
@@ -72,6 +86,14 @@ class Experiment(Section):
         Literal["chrf", "bleu", "ce-mean-words"],
         doc("Validation metric that picks the best checkpoint and drives early stopping."),
     ] = "chrf"
+    student_model: Annotated[
+        Literal["tiny", "base"],
+        doc("Student preset: `tiny` (256-dim) or `base` (512-dim); 6-layer encoder, 2-layer SSRU decoder."),
+    ] = "tiny"
+    cefilter_drop: Annotated[
+        float,
+        doc("Share of distilled pairs to drop: those the backward model scores worst (cross-entropy filter).", ge=0, lt=1),
+    ] = 0.05
 
 
 class Datasets(Section):
@@ -93,7 +115,14 @@ class MarianArgs(Section):
         MarianOptions, doc("Marian options for teacher training, appended after the defaults.")
     ] = {}
     decoding_teacher: Annotated[
-        MarianOptions, doc("Marian options for decoding with the teacher (evaluation).")
+        MarianOptions, doc("Marian options for decoding with the teacher (evaluation and distillation).")
+    ] = {}
+    training_student: Annotated[MarianOptions, doc("Marian options for student training, after the preset.")] = {}
+    training_student_finetuned: Annotated[
+        MarianOptions, doc("Marian options for the student's quantization-aware fine-tuning.")
+    ] = {}
+    decoding_student: Annotated[
+        MarianOptions, doc("Marian options for decoding with the students (evaluation, also of the int8 model).")
     ] = {}
 
 

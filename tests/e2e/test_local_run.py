@@ -1,5 +1,7 @@
 """`translations run` end to end with real Marian on the tiny CI config."""
 
+import gzip
+import hashlib
 import json
 import re
 import signal
@@ -7,18 +9,25 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import sacrebleu
 import yaml
 
 from pipeline.common.corpus import read_lines
 from tests.data.make_ci_data import LEXICON
 
+from tests.artifacts import produced
 from tests.conftest import REPO, TRANSLATIONS, run_cli
+from translations_taskgraph import config as config_schema
+from translations_taskgraph.local import graph
 
 TEST_SET = "file_tests/data/ci/test.[LANG].zst"
 EVALUATE = "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1"
 EVALUATE_BACKWARDS = "evaluate-backwards-en-de-file_tests_data_ci_test_LANG_zst"
-ALL_LABELS = 24
+ALL_LABELS = 42
+STUDENT_EVALUATIONS = {
+    f"evaluate-{model}-en-de-file_tests_data_ci_test_LANG_zst" for model in ("student", "finetuned-student", "quantized")
+}
 
 
 def english_of(german: str) -> str | None:
@@ -66,13 +75,19 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     assert metrics["chrf"] > 80 and metrics["bleu"] > 60, "the tiny teacher should learn the word-for-word mapping"
     backwards = json.loads((result(workdir, EVALUATE_BACKWARDS) / "file_tests_data_ci_test_LANG_zst.metrics.json").read_text())
     assert backwards["chrf"] > 80, "the tiny backward model learns the mapping too (de->en)"
-    table = first.stdout.splitlines()[-4:]
+    table = first.stdout.splitlines()[-7:]
     assert table[0].split() == ["model", "test", "set", "lines", "BLEU", "chrF"]
-    rows = sorted(line.split() for line in table[2:])
-    assert rows == [
+    rows = [line.split() for line in table[2:]]
+    assert rows[:2] == [
         ["backwards", TEST_SET, str(backwards["lines"]), f"{backwards['bleu']:.2f}", f"{backwards['chrf']:.2f}"],
         ["teacher", "1", TEST_SET, str(metrics["lines"]), f"{metrics['bleu']:.2f}", f"{metrics['chrf']:.2f}"],
     ]
+    assert [row[0] for row in rows[2:]] == ["student", "finetuned-student", "quantized"]
+    assert all(float(row[-1]) > 80 for row in rows[2:]), "every student learns the mapping from the teacher"
+
+    _check_distillation(workdir)
+    _check_package_decodes_the_test_set(workdir, tmp_path)
+    _check_every_step_wrote_what_its_kind_declares(workdir)
 
     shell = subprocess.run(
         [TRANSLATIONS, "shell", "configs/ci.yml", EVALUATE, "--workdir", str(workdir)],
@@ -91,28 +106,83 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     assert summary(again.stdout) == (0, ALL_LABELS)
 
     config = yaml.safe_load((REPO / "configs" / "ci.yml").read_text())
-    config["marian-args"]["decoding-teacher"]["beam-size"] = 3
+    config["marian-args"]["decoding-student"]["beam-size"] = 3
     changed = tmp_path / "ci.yml"
     changed.write_text(yaml.safe_dump(config))
-    explained = run_cli("cache", "explain", str(changed), EVALUATE, "--workdir", str(workdir))
+    quantized = "evaluate-quantized-en-de-file_tests_data_ci_test_LANG_zst"
+    explained = run_cli("cache", "explain", str(changed), quantized, "--workdir", str(workdir))
     assert explained.returncode == 0, explained.stderr
-    assert explained.stdout.splitlines()[0].startswith(f"{EVALUATE}: runs: 1 input(s) differ from {workdir}")
+    assert explained.stdout.splitlines()[0].startswith(f"{quantized}: runs: 1 input(s) differ from {workdir}")
     assert "--beam-size 2\n    now: " in explained.stdout and explained.stdout.rstrip().endswith("--beam-size 3")
-    kept = run_cli("cache", "explain", str(changed), "train-teacher-en-de-1", "--workdir", str(workdir))
-    assert kept.stdout.startswith("train-teacher-en-de-1: reused: its inputs match the result stored in")
+    kept = run_cli("cache", "explain", str(changed), "train-student-en-de", "--workdir", str(workdir))
+    assert kept.stdout.startswith("train-student-en-de: reused: its inputs match the result stored in")
 
     rerun = run_cli("run", str(changed), "--workdir", str(workdir))
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert summary(rerun.stdout) == (2, ALL_LABELS - 2)
-    assert re.findall(r"started  (\S+)", rerun.stderr) == [EVALUATE, "all-en-de"]
+    assert summary(rerun.stdout) == (5, ALL_LABELS - 5)
+    started = re.findall(r"started  (\S+)", rerun.stderr)
+    assert set(started[:3]) == STUDENT_EVALUATIONS and started[3:] == ["export-en-de", "all-en-de"]
 
-    start_from = run_cli("run", str(changed), "--workdir", str(workdir), "--start-from", "train-vocab")
+    start_from = run_cli("run", str(changed), "--workdir", str(workdir), "--start-from", "finetune-student")
     assert start_from.returncode == 0, start_from.stderr[-3000:]
-    assert re.findall(r"started  (\S+)", start_from.stderr) == [
-        "train-vocab-en-de", "train-backwards-en-de", EVALUATE_BACKWARDS,
-        "translate-mono-trg-en-de-1", "translate-mono-trg-en-de-2", "collect-mono-trg-en-de",
-        "train-teacher-en-de-1", EVALUATE, "all-en-de",
-    ]
+    assert set(re.findall(r"started  (\S+)", start_from.stderr)) == {
+        "finetune-student-en-de", "evaluate-finetuned-student-en-de-file_tests_data_ci_test_LANG_zst",
+        "quantize-en-de", quantized, "export-en-de", "all-en-de",
+    }
+
+
+def _check_distillation(workdir: Path) -> None:
+    corpus = json.loads((result(workdir, "merge-corpus-en-de") / "corpus.stats.json").read_text())
+    mono = json.loads((result(workdir, "merge-mono-src-en-de") / "mono.en.stats.json").read_text())
+    merged = json.loads((result(workdir, "merge-translated-en-de") / "corpus.stats.json").read_text())
+    assert merged["lines_in"] == corpus["lines_out"] + mono["lines_out"]  # every chunk of both, collected
+    filtered = json.loads((result(workdir, "cefilter-en-de") / "corpus.stats.json").read_text())
+    assert filtered["lines_in"] == merged["lines_out"] and filtered["dropped"] == int(0.05 * merged["lines_out"])
+    alignments = list(read_lines(result(workdir, "alignments-en-de") / "corpus.aln.zst"))
+    assert len(alignments) == filtered["lines_out"]
+    assert _chrf_of_distilled_pairs(result(workdir, "cefilter-en-de")) > 80
+
+
+def _chrf_of_distilled_pairs(directory: Path) -> float:
+    """chrF of the teacher's German against the lexicon's, through the English source."""
+    sources, targets = list(read_lines(directory / "corpus.en.zst")), list(read_lines(directory / "corpus.de.zst"))
+    known = [(english_of(de), en) for de, en in zip(targets, sources) if english_of(de)]
+    assert len(known) > 0.9 * len(sources), "the teacher writes the lexicon's words"
+    return sacrebleu.corpus_chrf([en for _, en in known], [[ref for ref, _ in known]]).score
+
+
+def _check_package_decodes_the_test_set(workdir: Path, tmp_path: Path) -> None:
+    """Only the package's files: gunzip them and decode the test set with pymarian."""
+    package = result(workdir, "export-en-de")
+    metadata = json.loads((package / "metadata.json").read_text())
+    unpacked = tmp_path / "package"
+    unpacked.mkdir()
+    for entry in metadata["files"].values():
+        packed = (package / entry["file"]).read_bytes()
+        assert hashlib.sha256(packed).hexdigest() == entry["sha256"]
+        (unpacked / entry["file"].removesuffix(".gz")).write_bytes(gzip.decompress(packed))
+    assert metadata["architecture"]["dec-cell"] == "ssru" and metadata["config"]["experiment"]["name"] == "ci"
+    sources = [*read_lines(REPO / "tests/data/ci/test.en.zst")]
+    (tmp_path / "test.en").write_text("\n".join(sources) + "\n")
+    files = {name: unpacked / metadata["files"][name]["file"].removesuffix(".gz") for name in ("model", "vocab", "shortlist")}
+    decoded = subprocess.run(
+        [str(Path(TRANSLATIONS).parent / "pymarian"), "decode", "-m", str(files["model"]), "-v", str(files["vocab"]), str(files["vocab"]),
+         "--shortlist", str(files["shortlist"]), "false", "--cpu-threads", "1", "-i", str(tmp_path / "test.en"), "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert decoded.returncode == 0, decoded.stderr[-2000:]
+    references = [*read_lines(REPO / "tests/data/ci/test.de.zst")]
+    assert len(decoded.stdout.splitlines()) == len(references)
+    assert sacrebleu.corpus_chrf(decoded.stdout.splitlines(), [references]).score > 80
+
+
+def _check_every_step_wrote_what_its_kind_declares(workdir: Path) -> None:
+    """tests/artifacts.py is what the graph tests check fetches against: it must be true."""
+    full = graph.generator(config_schema.load(REPO / "configs" / "ci.yml")).full_task_graph
+    for task in full.tasks.values():
+        if task.kind != "docker-image":
+            written = {path.name for path in result(workdir, task.label).iterdir()}
+            assert produced(task, chunks=2) <= written, f"{task.label} did not write {produced(task, chunks=2) - written}"
 
 
 def test_target_stage_runs_only_the_training_data_path(tmp_path):
@@ -145,6 +215,7 @@ def test_failed_step_reports_task_exit_code_and_log(tmp_path):
 def test_run_killed_during_training_resumes_without_redoing_tasks(tmp_path):
     config = yaml.safe_load((REPO / "configs" / "ci.yml").read_text())
     config["marian-args"]["training-teacher"].update({"after-batches": 600, "save-freq": 20, "valid-freq": 300})
+    config["target-stage"] = "evaluate-teacher"
     path = tmp_path / "ci.yml"
     path.write_text(yaml.safe_dump(config))
     workdir = tmp_path / "runs"
@@ -157,8 +228,8 @@ def test_run_killed_during_training_resumes_without_redoing_tasks(tmp_path):
 
     second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
-    assert summary(second.stdout) == (3, ALL_LABELS - 3)
-    assert re.findall(r"started  (\S+)", second.stderr) == ["train-teacher-en-de-1", EVALUATE, "all-en-de"]
+    assert summary(second.stdout)[0] == 2
+    assert re.findall(r"started  (\S+)", second.stderr) == ["train-teacher-en-de-1", EVALUATE]
     assert "Restoring the corpus state" in (workdir / "ci" / "train-teacher-en-de-1" / "log.txt").read_text()
     assert not train_log.exists()  # the attempt's directory moved into the store
 
@@ -189,3 +260,32 @@ def test_teacher_ensemble_is_evaluated_with_every_member(tmp_path):
     assert metrics["models"] == ["model.npz", "model.npz"] and metrics["chrf"] > 80
     assert {"train-teacher-en-de-1", "train-teacher-en-de-2"} <= set(re.findall(r"finished (\S+)", run.stderr))
     assert any(line.split()[:2] == ["teacher-ensemble", TEST_SET] for line in run.stdout.splitlines())
+
+    distill = run_cli("run", str(path), "--target-stage", "merge-translated", "--workdir", str(tmp_path / "runs"))
+    assert distill.returncode == 0, distill.stderr[-3000:]
+    assert set(re.findall(r"started  (\S+)", distill.stderr)) == {
+        "split-corpus-en-de", "translate-corpus-en-de-1", "translate-corpus-en-de-2", "merge-translated-en-de",
+    }
+    chunk_log = (tmp_path / "runs" / "ci" / "translate-corpus-en-de-1" / "log.txt").read_text()
+    assert re.search(r"--models \S+/teacher-1/model.npz \S+/teacher-2/model.npz .*--n-best", chunk_log)
+    assert _chrf_of_distilled_pairs(result(tmp_path / "runs", "merge-translated-en-de")) > 80
+
+
+@pytest.mark.slow
+def test_whole_pipeline_longer_variant(tmp_path):
+    """For local use (`make test PYTEST_ARGS=--runslow`): two teachers, three chunks,
+    three times the training, monolingual data on both sides."""
+    config = yaml.safe_load((REPO / "configs" / "ci.yml").read_text())
+    config["experiment"]["teacher-ensemble"] = 2
+    config["taskcluster"]["split-chunks"] = 3
+    for purpose in ("training-teacher", "training-backward", "training-student"):
+        config["marian-args"][purpose] = {**config["marian-args"][purpose], "after-batches": 900}
+    path = tmp_path / "ci.yml"
+    path.write_text(yaml.safe_dump(config))
+    run = run_cli("run", str(path), "--workdir", str(tmp_path / "runs"), timeout=3600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    models = [line.split()[0] for line in run.stdout.splitlines()[-7:]]
+    assert models == ["backwards", "teacher", "teacher", "teacher-ensemble", "student", "finetuned-student", "quantized"]
+    metadata = json.loads((result(tmp_path / "runs", "export-en-de") / "metadata.json").read_text())
+    assert metadata["scores"]["file_tests_data_ci_test_LANG_zst"]["chrf"] > 90
+    _check_distillation(tmp_path / "runs")

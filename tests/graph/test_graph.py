@@ -14,7 +14,9 @@ import yaml
 from tests.conftest import REPO, run_cli
 from tests.graph.helpers import TRAIN_INPUT, copy_repo, train_action
 from translations_taskgraph import config as config_schema
+from tests.artifacts import produced
 from translations_taskgraph.local import graph
+from translations_taskgraph.local.task import from_graph_task
 
 CI = config_schema.load(REPO / "configs" / "ci.yml")
 CI_LABELS = {
@@ -42,6 +44,36 @@ CI_LABELS = {
     "train-teacher-en-de-1",
     "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1",
     "all-en-de",
+} | {
+    "split-corpus-en-de",
+    "translate-corpus-en-de-1",
+    "translate-corpus-en-de-2",
+    "split-mono-src-en-de",
+    "translate-mono-src-en-de-1",
+    "translate-mono-src-en-de-2",
+    "merge-translated-en-de",
+    "score-en-de",
+    "cefilter-en-de",
+    "alignments-en-de",
+    "shortlist-en-de",
+    "train-student-en-de",
+    "evaluate-student-en-de-file_tests_data_ci_test_LANG_zst",
+    "finetune-student-en-de",
+    "evaluate-finetuned-student-en-de-file_tests_data_ci_test_LANG_zst",
+    "quantize-en-de",
+    "evaluate-quantized-en-de-file_tests_data_ci_test_LANG_zst",
+    "export-en-de",
+}
+# The tasks downstream of the teacher, in the CI graph.
+CI_DISTILLATION = {
+    label
+    for label in CI_LABELS
+    if label.split("-en-de")[0]
+    in {
+        "split-corpus", "translate-corpus", "translate-mono-src", "merge-translated", "score", "cefilter",
+        "alignments", "shortlist", "train-student", "evaluate-student", "finetune-student",
+        "evaluate-finetuned-student", "quantize", "evaluate-quantized", "export",
+    }
 }
 PROD_LIKE = config_schema.normalize(
     {
@@ -97,6 +129,19 @@ def test_prod_like_graph_fans_out_per_dataset_and_member():
         "evaluate-teacher-ensemble-ru-en-url_https_example_org_t1_LANG",
         "evaluate-teacher-ensemble-ru-en-po_Trac_1_6",
         "all-ru-en",
+        "split-corpus-ru-en",
+        *(f"translate-corpus-ru-en-{n}" for n in range(1, 11)),
+        "merge-translated-ru-en",
+        "score-ru-en",
+        "cefilter-ru-en",
+        "alignments-ru-en",
+        "shortlist-ru-en",
+        "train-student-ru-en",
+        "finetune-student-ru-en",
+        "quantize-ru-en",
+        "export-ru-en",
+        *(f"evaluate-{model}-ru-en-{test}" for model in ("student", "finetuned-student", "quantized")
+          for test in ("url_https_example_org_t1_LANG", "po_Trac_1_6")),
     }
     merge = full.tasks["merge-corpus-ru-en"]
     assert set(merge.dependencies) - {"docker-image"} == {
@@ -151,6 +196,8 @@ def test_graph_cli_lists_target_labels():
         "dataset-mono-src-en-de-file_tests_data_ci_mono_LANG_zst",
         "clean-mono-src-en-de-file_tests_data_ci_mono_LANG_zst",
         "merge-mono-src-en-de",
+        "split-mono-src-en-de",
+        *CI_DISTILLATION,
     }
 
 
@@ -194,7 +241,9 @@ def test_digests_follow_the_files_a_task_uses(tmp_path):
     train.write_text(train.read_text() + "\n# changed\n")
     after = _digests(root)
     changed = {label for label in before if before[label] != after[label]}
-    assert changed == {
+    # Every model trains with train.py: all from the backward model on; not the data
+    # tasks, nor the splits of data that does not depend on a model.
+    assert changed == (CI_DISTILLATION - {"split-corpus-en-de"}) | {
         "train-teacher-en-de-1",
         "evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1",
         "train-backwards-en-de",
@@ -210,10 +259,17 @@ def test_digest_follows_config_values_a_task_reads():
     full = graph.generator(CI).full_task_graph
     before = {label: task.attributes["cached_task"]["digest"] for label, task in full.tasks.items()}
     changed_config = copy.deepcopy(CI)
-    changed_config["marian-args"]["decoding-teacher"]["beam-size"] = 3
+    changed_config["marian-args"]["decoding-student"]["beam-size"] = 3
     full = graph.generator(changed_config).full_task_graph
     changed = {label for label, task in full.tasks.items() if task.attributes["cached_task"]["digest"] != before[label]}
-    assert changed == {"evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1", "all-en-de"}
+    # The student evaluations read it; the export embeds the whole config in its metadata.
+    assert changed == {
+        "evaluate-student-en-de-file_tests_data_ci_test_LANG_zst",
+        "evaluate-finetuned-student-en-de-file_tests_data_ci_test_LANG_zst",
+        "evaluate-quantized-en-de-file_tests_data_ci_test_LANG_zst",
+        "export-en-de",
+        "all-en-de",
+    }
 
 
 def test_train_action_creates_the_target_stage_graph(tmp_path):
@@ -322,7 +378,7 @@ def test_production_sized_graph_validates_within_the_dependency_limit():
         }
     )
     full = graph.generator(config).full_task_graph
-    assert len(full.tasks) == 4961
+    assert len(full.tasks) == 5011
     widest = max(full.tasks.values(), key=lambda task: len(task.dependencies))
     assert widest.label == "merge-corpus-en-de" and len(widest.dependencies) == 2452 <= MAX_DEPENDENCIES
 
@@ -357,3 +413,62 @@ def test_every_file_a_step_imports_is_in_its_digest():
         files = {name.replace(".", "/") + ".py" for name in _pipeline_imports(step.group(1), set())}
         missing = files - set(task.attributes["cache-inputs"]["files"])
         assert not missing, f"{label}: its digest misses {sorted(missing)}"
+
+
+PRODUCTION = config_schema.normalize(
+    {
+        "experiment": {"name": "prod", "src": "en", "trg": "ru", "teacher-ensemble": 2},
+        "datasets": {
+            "train": [f"url_https://data.example.org/train-{i}.[LANG].gz" for i in range(40)],
+            "devtest": ["url_https://data.example.org/dev.[LANG].gz"],
+            "test": ["url_https://data.example.org/wmt.[LANG].gz", "url_https://data.example.org/flores.[LANG].gz"],
+            "mono-src": ["url_https://data.example.org/news.[LANG].gz", "url_https://data.example.org/hplt.[LANG].zst"],
+            "mono-trg": ["url_https://data.example.org/news.[LANG].gz", "url_https://data.example.org/hplt.[LANG].zst"],
+        },
+        "taskcluster": {"split-chunks": 10},
+    }
+)
+PRODUCTION_KINDS = {
+    "docker-image", "dataset", "clean-corpus", "clean-mono", "merge-corpus", "merge-devset", "merge-mono",
+    "train-vocab", "train-backwards", "split-mono-trg", "translate-mono-trg", "collect-mono-trg", "train-teacher",
+    "split-corpus", "translate-corpus", "split-mono-src", "translate-mono-src", "merge-translated", "score",
+    "cefilter", "alignments", "shortlist", "train-student", "finetune-student", "quantize", "evaluate", "export", "all",
+}
+
+
+def test_production_graph_kinds_count_and_fetches_match_what_steps_write():
+    full = graph.generator(PRODUCTION).full_task_graph
+    assert {task.kind for task in full.tasks.values()} == PRODUCTION_KINDS
+    assert len(full.tasks) == sum(
+        [
+            1,  # docker image
+            40 + 1 + 2 + 2 + 2,  # dataset: train, devtest, test, mono-src, mono-trg
+            40 + 4,  # clean-corpus (train), clean-mono
+            1 + 1 + 2 + 1,  # merge-corpus, merge-devset, merge-mono, train-vocab
+            1 + 2,  # train-backwards, evaluate-backwards per test set
+            1 + 10 + 1,  # back-translation: split, chunks, collect
+            2 + 2 * 2 + 2,  # teachers, evaluate-teacher per member and test set, ensemble per test set
+            1 + 10 + 1 + 10,  # split-corpus, translate-corpus, split-mono-src, translate-mono-src
+            1 + 1 + 1 + 1 + 1,  # merge-translated, score, cefilter, alignments, shortlist
+            1 + 1 + 1 + 1,  # train-student, finetune-student, quantize, export
+            3 * 2,  # evaluate student, fine-tuned student, int8 student per test set
+            1,  # all
+        ]
+    )
+    checked = 0
+    for task in full.tasks.values():
+        if task.kind == "docker-image":
+            continue
+        for fetch in from_graph_task(task).fetches:
+            upstream = full.tasks[fetch.upstream]
+            assert fetch.name in produced(upstream, chunks=10), f"{task.label} fetches {fetch.name}, which {upstream.label} does not write"
+            checked += 1
+    assert checked > 400
+    ensemble = full.tasks["translate-corpus-en-ru-3"]
+    assert [(f.upstream, f.dest) for f in from_graph_task(ensemble).fetches if f.name == "model.npz"] == [
+        ("train-teacher-en-ru-1", "teacher-1"), ("train-teacher-en-ru-2", "teacher-2"),
+    ]
+    merged = from_graph_task(full.tasks["merge-translated-en-ru"]).fetches
+    assert len(merged) == 2 * 10 * 2  # both sides of every corpus and mono-src chunk
+    final = full.tasks["all-en-ru"].dependencies.values()
+    assert "export-en-ru" in final and sum(label.startswith("evaluate-") for label in final) == 2 + 4 + 2 + 6

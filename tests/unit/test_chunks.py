@@ -16,7 +16,7 @@ def write(path, lines):
 def test_split_and_collect_round_trip(tmp_path, lines, chunks):
     original = [f"Zeile {i}" for i in range(lines)]
     write(tmp_path / "mono.de.zst", original)
-    split.main(["--input-prefix", str(tmp_path / "mono"), "--lang", "de", "--chunks", str(chunks), "--output-prefix", str(tmp_path / "mono")])
+    split.main(["--input-prefix", str(tmp_path / "mono"), "--langs", "de", "--chunks", str(chunks), "--output-prefix", str(tmp_path / "mono")])
     sizes = [len(list(read_lines(tmp_path / f"mono-{n}.de.zst"))) for n in range(1, chunks + 1)]
     assert sum(sizes) == lines and max(sizes) - min(sizes) <= 1
     for n in range(1, chunks + 1):  # a "translation" of each chunk
@@ -40,3 +40,22 @@ def test_collect_fails_on_a_missing_or_short_chunk(tmp_path, capsys):
         collect.main(args)
     assert f"misaligned corpus: {tmp_path}/c-2.en.zst has 1 lines but {tmp_path}/c-2.de.zst has 2" in capsys.readouterr().err
     assert not list(tmp_path.glob("out*"))
+
+
+def test_split_keeps_the_two_sides_of_a_corpus_paired(tmp_path):
+    write(tmp_path / "corpus.en.zst", [f"src {i}" for i in range(7)])
+    write(tmp_path / "corpus.de.zst", [f"trg {i}" for i in range(7)])
+    split.main(["--input-prefix", str(tmp_path / "corpus"), "--langs", "en", "de", "--chunks", "3", "--output-prefix", str(tmp_path / "c")])
+    for n in (1, 2, 3):
+        src, trg = list(read_lines(tmp_path / f"c-{n}.en.zst")), list(read_lines(tmp_path / f"c-{n}.de.zst"))
+        assert [line.split()[1] for line in src] == [line.split()[1] for line in trg] and len(src) in (2, 3)
+
+
+def test_split_refuses_sides_of_different_length(tmp_path, capsys):
+    write(tmp_path / "corpus.en.zst", ["a", "b"])
+    write(tmp_path / "corpus.de.zst", ["a"])
+    with pytest.raises(SystemExit) as exit_info:
+        split.main(["--input-prefix", str(tmp_path / "corpus"), "--langs", "en", "de", "--chunks", "2", "--output-prefix", str(tmp_path / "c")])
+    assert exit_info.value.code == 2
+    assert f"{tmp_path}/corpus.en.zst, {tmp_path}/corpus.de.zst: the sides differ in length (2, 1 lines)" in capsys.readouterr().err
+    assert not list(tmp_path.glob("c-*"))

@@ -35,7 +35,11 @@ def test_defaults_are_filled():
     assert config["experiment"]["best-model"] == "chrf"
     assert config["datasets"]["test"] == []
     assert config["target-stage"] == "all"
-    assert config["marian-args"] == {"training-backward": {}, "decoding-backward": {}, "training-teacher": {}, "decoding-teacher": {}}
+    assert (config["experiment"]["student-model"], config["experiment"]["cefilter-drop"]) == ("tiny", 0.05)
+    assert config["marian-args"] == {
+        "training-backward": {}, "decoding-backward": {}, "training-teacher": {}, "decoding-teacher": {},
+        "training-student": {}, "training-student-finetuned": {}, "decoding-student": {},
+    }
     assert config["taskcluster"] == {"worker-classes": {"default": "standard"}, "split-chunks": 10, "interactive": []}
 
 
@@ -47,7 +51,8 @@ def test_shipped_configs_are_valid(name):
 def test_unknown_key():
     assert errors_of(experiment__colour="blue") == [
         "experiment: unknown key 'colour' (known keys: name, src, trg, vocab-size, teacher-ensemble, "
-        "teacher-mode, teacher-modifiers, mono-max-sentences-src, mono-max-sentences-trg, best-model)"
+        "teacher-mode, teacher-modifiers, mono-max-sentences-src, mono-max-sentences-trg, best-model, "
+        "student-model, cefilter-drop)"
     ]
 
 
@@ -74,6 +79,13 @@ def test_monolingual_datasets_need_a_mono_importer():
     assert errors_of(**{"datasets__mono-trg": ["po_indico==3.3.14"]}) == [
         "datasets.mono-trg[0]: 'po_indico==3.3.14': the po_ importer has parallel data only; "
         "monolingual datasets use one of file, url"
+    ]
+
+
+def test_student_settings():
+    assert errors_of(**{"experiment__cefilter-drop": 1.0, "experiment__student-model": "huge"}) == [
+        "experiment.cefilter-drop: 1.0 is greater than or equal to the maximum of 1",
+        "experiment.student-model: 'huge' is not valid; use one of: base, tiny",
     ]
 
 
@@ -122,7 +134,7 @@ def test_validate_cli_summary():
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "configs/quickstart.yml: OK: quickstart en->de, 6 train, 1 devtest, 1 test dataset(s), "
-        "target-stage evaluate-teacher\n"
+        "target-stage all\n"
     )
 
 

@@ -34,3 +34,4 @@ def test_without_backtranslations_every_mode_trains_on_original_data(mode):
 def test_one_stage_mixes_for_the_whole_training():
     plan = curriculum.config({"original": Path("o.tsv"), "backtranslated": Path("b.tsv")}, "one-stage", [], 1, ["x"])
     assert plan["train"]["mix"] == ["original 0.60", "backtranslated 0.40", "until original inf"]
+

@@ -1,7 +1,9 @@
-"""The end-of-run table of evaluation scores, read from the evaluate tasks' results."""
+"""The end-of-run table of evaluation scores, read from the evaluate tasks' results, in
+pipeline order: backward, teachers, ensemble, student, fine-tuned student, int8 student."""
 
 import json
 
+from translations_taskgraph.config import STAGES
 from translations_taskgraph.local.store import Store
 
 
@@ -15,8 +17,9 @@ def scores(tasks, store: Store) -> list[dict]:
             model = task.attributes["stage"].removeprefix("evaluate-")
             if "member" in task.attributes:
                 model += f" {task.attributes['member']}"
-            rows.append({**metrics, "model": model, "dataset": task.attributes.get("dataset", metrics["dataset"])})
-    return rows
+            order = (STAGES.index(task.attributes["stage"]), task.attributes.get("member", 0), path.name)
+            rows.append((order, {**metrics, "model": model, "dataset": task.attributes.get("dataset", metrics["dataset"])}))
+    return [row for _, row in sorted(rows, key=lambda item: item[0])]
 
 
 def table(rows: list[dict]) -> str:

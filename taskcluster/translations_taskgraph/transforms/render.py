@@ -2,6 +2,7 @@
 and give it the defaults every pipeline task shares (image, artifacts, run-task).
 
 Commands use Python format fields: {src}, {trg}, {vocab_size}, {best_model},
+{student_model}, {cefilter_drop}, {chunks}, {config_json} (the whole training config),
 {dataset}, {dataset_file}, {member}, {marian_args[<purpose>]} (shell-quoted options)
 and whatever `upstreams` added. Shell variables are written `$VAR`, never `${VAR}`.
 """
@@ -38,6 +39,9 @@ def _context(tc: dict, task: dict) -> dict:
         "best_model": tc["experiment"]["best-model"],
         "teacher_mode": tc["experiment"]["teacher-mode"],
         "teacher_modifiers": shlex.quote(json.dumps(tc["experiment"]["teacher-modifiers"])),
+        "student_model": tc["experiment"]["student-model"],
+        "cefilter_drop": tc["experiment"]["cefilter-drop"],
+        "config_json": shlex.quote(json.dumps(tc, sort_keys=True)),
         "chunks": tc["taskcluster"]["split-chunks"],
         "mono_max_sentences_src": tc["experiment"]["mono-max-sentences-src"],
         "mono_max_sentences_trg": tc["experiment"]["mono-max-sentences-trg"],

@@ -60,13 +60,16 @@ def translate_file(
         translations = read_lines(plain_out)
         if references:
             translations = best_hypotheses(translations, read_lines(references))
-        with LineWriter(output) as out:
-            for line in translations:
-                out.write(line)
-    if out.count != src_out.count:
-        output.unlink()
-        copy.unlink()
-        raise UserError(f"{source}: Marian returned {out.count} translations for {src_out.count} lines")
+        try:
+            with LineWriter(output) as out:
+                for line in translations:
+                    out.write(line)
+            if out.count != src_out.count:
+                output.unlink()
+                raise UserError(f"{source}: Marian returned {out.count} translations for {src_out.count} lines")
+        except UserError:
+            copy.unlink()  # no half of a pair left looking complete
+            raise
     return out.count
 
 

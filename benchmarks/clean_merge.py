@@ -3,7 +3,9 @@
 Generates --pairs synthetic en-de pairs as two datasets, `a` and `b` (half each); 20% of
 `b` repeats pairs of `a` and a few percent of all pairs are dirty (empty, tab, bad
 ratio). Then cleans each dataset and merges the cleaned ones, each step in its own
-process (`python -m ...`), so that the peak RSS reported is that step's alone.
+process (`python -m ...`), so that the peak RSS reported is that step's alone; then
+merges them again the way the reference pipeline's merge step is described
+(benchmarks/reference_merge.py).
 
     .venv/bin/python benchmarks/clean_merge.py --pairs 200000
 """
@@ -28,31 +30,42 @@ DUPLICATE_SHARE = 0.2
 DIRTY_SHARE = 0.03
 
 
-def make_vocabulary(rng: random.Random, size: int = 5000) -> list[str]:
-    letters = "abcdefghijklmnopqrstuvwxyzäöü"
-    return ["".join(rng.choices(letters, k=rng.randint(2, 10))) for _ in range(size)]
+# Frequent words, so that language identification sees English and German.
+EN = (
+    "the of and to in is that it was for on are as with his they at be this from have or by one had not "
+    "but what all were when we there can an your which their said if do will each about how up out them "
+    "then she many some so these would other into has more her two like him see time could no make than "
+    "first been its who now people my made over did down only way find use may water long little very "
+    "after words called just where most know get through back much before go good new write our used me"
+).split()
+DE = (
+    "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden "
+    "aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so zum war haben nur oder "
+    "aber vor zur bis mehr durch man sein wurde sei ihr jahr zwei wenn diese kann gegen vom schon können "
+    "wir seine unter ihre neue dann heute sagte immer zeit ohne sollen wieder keine gut ganz drei viele"
+).split()
 
 
-def make_pair(rng: random.Random, vocabulary: list[str]) -> tuple[str, str]:
-    words = rng.choices(vocabulary, k=rng.randint(3, 30))
-    src, trg = " ".join(words), " ".join(word[::-1] for word in words)
+def make_pair(rng: random.Random) -> tuple[str, str]:
+    length = rng.randint(3, 30)
+    src = " ".join(rng.choices(EN, k=length)).capitalize() + "."
+    trg = " ".join(rng.choices(DE, k=length)).capitalize() + "."
     if rng.random() < DIRTY_SHARE:
-        src, trg = rng.choice([("", trg), (src.replace(" ", "\t", 1), trg), (src, words[0] + "x")])
+        src, trg = rng.choice([("", trg), (src.replace(" ", "\t", 1), trg), (src, trg.split()[0] + "x")])
     return src, trg
 
 
 def generate(directory: Path, pairs: int, seed: int) -> None:
     """Write `a` and `b`, streaming: `b` takes its duplicates from `a` as it reads it back."""
     rng = random.Random(seed)
-    vocabulary = make_vocabulary(rng)
     with pair_writer(directory, "a", "en", "de") as write:
         for _ in range(pairs // 2):
-            write(*make_pair(rng, vocabulary))
+            write(*make_pair(rng))
     first = read_pairs(corpus_path(directory, "a", "en"), corpus_path(directory, "a", "de"))
     with pair_writer(directory, "b", "en", "de") as write:
         for _ in range(pairs - pairs // 2):
             duplicate = next(first, None) if rng.random() < DUPLICATE_SHARE else None
-            write(*(duplicate or make_pair(rng, vocabulary)))
+            write(*(duplicate or make_pair(rng)))
 
 
 def run_step(name: str, module: str, args: list[str], report_path: Path) -> None:
@@ -95,6 +108,9 @@ def benchmark(directory: Path, pairs: int, seed: int) -> None:
         "--src", "en", "--trg", "de", "--output-prefix", str(merged / "corpus"),
         "--inputs", str(clean / "a"), str(clean / "b"),
     ], merged / "corpus.stats.json")
+    run_step("reference merge", "benchmarks.reference_merge", [
+        "--output-prefix", str(directory / "reference" / "corpus"), "--inputs", str(clean / "a"), str(clean / "b"),
+    ], directory / "reference" / "corpus.stats.json")
 
 
 def main() -> None:

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.http_fixture"]
+
 REPO = Path(__file__).resolve().parents[1]
 TRANSLATIONS = str(Path(sys.executable).parent / "translations")
 

@@ -4,10 +4,10 @@ import re
 
 from pipeline.common.errors import UserError
 
-# Importers with a step under pipeline/data/importers; the key's prefix names one.
-IMPORTERS = ("file", "url", "po")
+# Importers with a module under pipeline/data/importers (`-` becomes `_`); the key's prefix names one.
+IMPORTERS = ("file", "url", "po", "opus", "mtdata", "sacrebleu", "flores", "hf", "news-crawl", "hplt")
 # Importers that can also read monolingual data (one language's file).
-MONO_IMPORTERS = ("file", "url")
+MONO_IMPORTERS = ("file", "url", "hf", "news-crawl", "hplt")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 

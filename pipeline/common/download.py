@@ -1,10 +1,28 @@
-"""HTTP(S) downloads with retries and backoff: 5xx and connection errors are retried,
-other HTTP errors are one-line UserErrors naming what was fetched and the URL."""
+"""HTTP(S) downloads that survive flaky networks, and the dataset mirror and cache.
 
+`download` streams a URL into a file: connection errors, 5xx answers and short bodies
+are retried with backoff, and a retry resumes the partial file with an HTTP Range
+request (from the start again if the server ignores Range). The body's size is checked
+against Content-Length, and its sha256 against the one given. Other HTTP errors (a 404)
+are one-line UserErrors naming what was fetched and the URL. Nothing is left at `dest`
+unless the download completes.
+
+`fetch` is `download` for dataset files, with two settings an organization uses to
+pre-stage data:
+
+- `TRANSLATIONS_DATA_MIRROR=https://mirror.example.org/data`: every upstream URL
+  `https://host/path` is fetched as `https://mirror.example.org/data/host/path`.
+- `TRANSLATIONS_DATA_CACHE=/shared/datasets`: a file is read from `<cache>/host/path`
+  when it is there, and stored there after a download.
+"""
+
+import hashlib
 import http.client
+import os
 import shutil
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -13,31 +31,110 @@ from pipeline.common.logs import get_logger
 
 logger = get_logger(__name__)
 
-RETRIES = 3  # extra attempts after a connection error or a 5xx answer
+RETRIES = 3  # extra attempts after a connection error, a 5xx answer or a short body
 BACKOFF_S = 1.0  # doubled after each failed attempt
 TIMEOUT_S = 60
+MIRROR_ENV = "TRANSLATIONS_DATA_MIRROR"
+CACHE_ENV = "TRANSLATIONS_DATA_CACHE"
 
 
-def download(url: str, dest: Path, what: str) -> int:
-    """Stream `url` into `dest`; returns its size. HTTP errors are one-line UserErrors
-    starting with `what` (e.g. "dataset url_https://...")."""
-    request = urllib.request.Request(url, headers={"User-Agent": "translations-pipeline"})
+class _Retry(Exception):
+    """A failed attempt worth repeating."""
+
+
+def download(url: str, dest: Path, what: str, sha256: str | None = None) -> int:
+    """Stream `url` into `dest`; returns its size. Errors are one-line UserErrors starting
+    with `what` (e.g. "dataset url_https://...")."""
+    dest = Path(dest)
+    part = dest.with_name(dest.name + ".part")
+    part.unlink(missing_ok=True)
     for attempt in range(RETRIES + 1):
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response, open(dest, "wb") as out:
+            _attempt(url, part, what)
+            break
+        except _Retry as problem:
+            if attempt == RETRIES:
+                part.unlink(missing_ok=True)
+                raise UserError(f"{what}: {url}: {problem} (after {RETRIES + 1} attempts)") from None
+            delay = BACKOFF_S * 2**attempt
+            logger.warning("%s: %s; retrying in %.0fs", url, problem, delay)
+            time.sleep(delay)
+    if sha256 and (actual := file_sha256(part)) != sha256:
+        part.unlink()
+        raise UserError(f"{what}: {url}: sha256 {actual} does not match the published {sha256}")
+    part.rename(dest)
+    size = dest.stat().st_size
+    logger.info("downloaded %s (%.1f MB)", url, size / 1e6)
+    return size
+
+
+def _attempt(url: str, part: Path, what: str) -> None:
+    """One request, resuming `part` if it holds bytes; raises _Retry on a transient failure."""
+    have = part.stat().st_size if part.exists() else 0
+    headers = {"User-Agent": "translations-pipeline", **({"Range": f"bytes={have}-"} if have else {})}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=TIMEOUT_S) as response:
+            if have and response.status != 206:
+                logger.info("%s: the server ignores Range; downloading from the start", url)
+                have = 0
+            expected = response.headers.get("Content-Length")
+            with open(part, "ab" if have else "wb") as out:
                 shutil.copyfileobj(response, out, 1 << 20)
-            size = dest.stat().st_size
-            logger.info("downloaded %s (%.1f MB)", url, size / 1e6)
-            return size
-        except urllib.error.HTTPError as error:
-            problem = f"HTTP {error.code} {error.reason}"
-            if error.code < 500:
-                raise UserError(f"{what}: {url}: {problem}") from None
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
-            problem = str(getattr(error, "reason", None) or error) or type(error).__name__
-        if attempt == RETRIES:
-            raise UserError(f"{what}: {url}: {problem} (after {RETRIES + 1} attempts)")
-        delay = BACKOFF_S * 2**attempt
-        logger.warning("%s: %s; retrying in %.0fs", url, problem, delay)
-        time.sleep(delay)
-    raise AssertionError("unreachable")
+    except urllib.error.HTTPError as error:
+        if error.code == 416 and have:  # the part is already whole
+            return
+        if error.code < 500:
+            part.unlink(missing_ok=True)
+            raise UserError(f"{what}: {url}: HTTP {error.code} {error.reason}") from None
+        raise _Retry(f"HTTP {error.code} {error.reason}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
+        raise _Retry(str(getattr(error, "reason", None) or error) or type(error).__name__) from None
+    got = part.stat().st_size - have
+    if expected is not None and got != int(expected):
+        raise _Retry(f"got {got} of {expected} bytes")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _host_path(url: str) -> str:
+    """`https://host/a/b.zip` -> `host/a/b.zip`, the layout of the mirror and the cache."""
+    parts = urllib.parse.urlsplit(url)
+    path = urllib.parse.unquote(parts.path).lstrip("/")
+    if ".." in Path(path).parts:
+        raise UserError(f"{url}: a URL path may not contain '..'")
+    return f"{parts.netloc}/{path}"
+
+
+def mirrored(url: str) -> str:
+    """The URL to fetch: the upstream URL, or its copy on TRANSLATIONS_DATA_MIRROR."""
+    mirror = os.environ.get(MIRROR_ENV)
+    if not mirror:
+        return url
+    query = urllib.parse.urlsplit(url).query
+    return f"{mirror.rstrip('/')}/{urllib.parse.quote(_host_path(url))}" + (f"?{query}" if query else "")
+
+
+def fetch(url: str, dest: Path, what: str, sha256: str | None = None) -> int:
+    """Download a dataset file through the mirror and the cache (see the module doc)."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise UserError(f"{what}: only http:// and https:// URLs can be downloaded, not {url!r}")
+    cache = os.environ.get(CACHE_ENV)
+    cached = Path(cache) / _host_path(url) if cache else None
+    if cached and cached.is_file():
+        logger.info("%s: from the cache %s", url, cached)
+        shutil.copyfile(cached, dest)
+        return dest.stat().st_size
+    source = mirrored(url)
+    size = download(source, dest, what if source == url else f"{what}: {url} via the mirror", sha256)
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+        shutil.copyfile(dest, tmp)
+        tmp.rename(cached)
+    return size

@@ -14,13 +14,13 @@ seeded generator (reproducible); the order of the inputs is kept.
 """
 
 import argparse
-import random
 from pathlib import Path
 
 from pipeline.common.corpus import LineWriter, prefix_path, read_lines, write_json
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import Progress, get_logger
 from pipeline.common.overlap import seen_in, sentence_key
+from pipeline.common.sampling import selection_sample
 
 logger = get_logger(__name__)
 
@@ -41,20 +41,14 @@ def distinct_sentences(prefixes: list[str], lang: str, stats: dict) -> set[int]:
     return distinct
 
 
-def write_sample(prefixes: list[str], lang: str, keep: set[int], max_sentences: int, seed: int, out) -> None:
-    """Second pass: the first occurrence of each kept sentence, exactly min(cap, kept) of
-    them chosen uniformly (selection sampling: each is taken with probability
-    still-wanted / still-to-see, so no index list is held)."""
-    rng, left, wanted = random.Random(seed), len(keep), min(max_sentences, len(keep))
+def first_occurrences(prefixes: list[str], lang: str, keep: set[int]):
+    """Second pass: the first occurrence of each kept sentence, in input order."""
     for prefix in prefixes:
         for line in read_lines(prefix_path(prefix, lang)):
             key = sentence_key(line)
-            if key not in keep:
-                continue
-            keep.discard(key)
-            if rng.random() * left < wanted - out.count:
-                out.write(line)
-            left -= 1
+            if key in keep:
+                keep.discard(key)
+                yield line
 
 
 @cli
@@ -76,7 +70,8 @@ def main(argv=None):
     keep -= in_parallel
     left = len(keep)
     with LineWriter(prefix_path(args.output_prefix, args.lang)) as out:
-        write_sample(args.inputs, args.lang, keep, args.max_sentences, args.seed, out)
+        for line in selection_sample(first_occurrences(args.inputs, args.lang, keep), left, args.max_sentences, args.seed):
+            out.write(line)
     stats.update(in_parallel_corpus=len(in_parallel), sampled_out=left - out.count, lines_out=out.count)
     logger.info(
         "kept %d of %d lines: %d duplicates, %d in the parallel corpus, %d sampled out",

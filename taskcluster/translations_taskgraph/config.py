@@ -76,6 +76,9 @@ class Experiment(Section):
         list[dict[str, Union[float, int, str]]],
         doc("OpusTrainer augmentation for the teacher, e.g. `[{UpperCase: 0.07}, {TitleCase: 0.05}, {Typos: 0.01}]`."),
     ] = msgspec.field(default_factory=lambda: [{"UpperCase": 0.07}, {"TitleCase": 0.05}])
+    corpus_max_sentences: Annotated[
+        int, doc("Cap on training pairs after merge and dedupe (seeded sample); 0 keeps all.", ge=0)
+    ] = 0
     mono_max_sentences_src: Annotated[
         int, doc("Cap on source-language monolingual sentences after dedupe (seeded sample).", ge=1)
     ] = 100_000_000

@@ -51,7 +51,7 @@ def test_shipped_configs_are_valid(name):
 def test_unknown_key():
     assert errors_of(experiment__colour="blue") == [
         "experiment: unknown key 'colour' (known keys: name, src, trg, vocab-size, teacher-ensemble, "
-        "teacher-mode, teacher-modifiers, mono-max-sentences-src, mono-max-sentences-trg, best-model, "
+        "teacher-mode, teacher-modifiers, corpus-max-sentences, mono-max-sentences-src, mono-max-sentences-trg, best-model, "
         "student-model, cefilter-drop)"
     ]
 
@@ -71,14 +71,14 @@ def test_bad_language_code():
 def test_malformed_dataset_keys():
     assert errors_of(datasets__train=["pretix", "zz_corpus"]) == [
         "datasets.train[0]: dataset key 'pretix' is malformed: expected <importer>_<name>, e.g. po_indico==3.3.14",
-        "datasets.train[1]: dataset key 'zz_corpus' has unknown importer 'zz': use one of file, url, po",
+        "datasets.train[1]: dataset key 'zz_corpus' has unknown importer 'zz': use one of file, url, po, opus, mtdata, sacrebleu, flores, hf, news-crawl, hplt",
     ]
 
 
 def test_monolingual_datasets_need_a_mono_importer():
     assert errors_of(**{"datasets__mono-trg": ["po_indico==3.3.14"]}) == [
         "datasets.mono-trg[0]: 'po_indico==3.3.14': the po_ importer has parallel data only; "
-        "monolingual datasets use one of file, url"
+        "monolingual datasets use one of file, url, hf, news-crawl, hplt"
     ]
 
 

@@ -43,6 +43,7 @@ def _context(tc: dict, task: dict) -> dict:
         "cefilter_drop": tc["experiment"]["cefilter-drop"],
         "config_json": shlex.quote(json.dumps(tc, sort_keys=True)),
         "chunks": tc["taskcluster"]["split-chunks"],
+        "corpus_max_sentences": tc["experiment"]["corpus-max-sentences"],
         "mono_max_sentences_src": tc["experiment"]["mono-max-sentences-src"],
         "mono_max_sentences_trg": tc["experiment"]["mono-max-sentences-trg"],
         "marian_args": {

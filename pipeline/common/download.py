@@ -14,10 +14,15 @@ pre-stage data:
   `https://host/path` is fetched as `https://mirror.example.org/data/host/path`.
 - `TRANSLATIONS_DATA_CACHE=/shared/datasets`: a file is read from `<cache>/host/path`
   when it is there, and stored there after a download.
+
+`open_stream` reads a dataset file as it downloads, for importers that only need the
+start of a large file (a sample of a news-crawl year, an HPLT shard): a dropped
+connection resumes with a Range request where it stopped.
 """
 
 import hashlib
 import http.client
+import io
 import os
 import shutil
 import time
@@ -138,3 +143,83 @@ def fetch(url: str, dest: Path, what: str, sha256: str | None = None) -> int:
         shutil.copyfile(dest, tmp)
         tmp.rename(cached)
     return size
+
+
+class _ResumingStream(io.RawIOBase):
+    """The body of `url`, reconnecting with a Range request after a failure."""
+
+    def __init__(self, url: str, what: str):
+        self.url, self.what = url, what
+        self.offset, self.total, self.response = 0, None, None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        for attempt in range(RETRIES + 1):
+            try:
+                if self.response is None:
+                    self._connect()
+                count = self.response.readinto(buffer)
+                if count == 0 and self.total is not None and self.offset < self.total:
+                    raise _Retry(f"got {self.offset} of {self.total} bytes")
+                self.offset += count
+                return count
+            except (_Retry, http.client.HTTPException, OSError) as error:
+                problem = str(error) or type(error).__name__
+                self._disconnect()
+                if attempt == RETRIES:
+                    raise UserError(f"{self.what}: {self.url}: {problem} (after {RETRIES + 1} attempts)") from None
+                logger.warning("%s: %s; resuming at byte %d", self.url, problem, self.offset)
+                time.sleep(BACKOFF_S * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _connect(self) -> None:
+        headers = {"User-Agent": "translations-pipeline", **({"Range": f"bytes={self.offset}-"} if self.offset else {})}
+        try:
+            response = urllib.request.urlopen(urllib.request.Request(self.url, headers=headers), timeout=TIMEOUT_S)
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                raise UserError(f"{self.what}: {self.url}: HTTP {error.code} {error.reason}") from None
+            raise _Retry(f"HTTP {error.code} {error.reason}") from None
+        except urllib.error.URLError as error:
+            raise _Retry(str(error.reason)) from None
+        length = response.headers.get("Content-Length")
+        if self.offset and response.status != 206:
+            logger.info("%s: the server ignores Range; skipping the first %d bytes again", self.url, self.offset)
+            _skip(response, self.offset)
+            length = int(length) - self.offset if length is not None else None
+        self.total = self.offset + int(length) if length is not None else None
+        self.response = response
+
+    def _disconnect(self) -> None:
+        if self.response is not None:
+            self.response.close()
+            self.response = None
+
+    def close(self) -> None:
+        self._disconnect()
+        super().close()
+
+
+def _skip(response, count: int) -> None:
+    while count:
+        chunk = response.read(min(count, 1 << 20))
+        if not chunk:
+            raise _Retry("the body ended before the resume point")
+        count -= len(chunk)
+
+
+def open_stream(url: str, what: str) -> io.BufferedReader:
+    """A dataset file's bytes as they download (mirror and cache apply; see the module doc)."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise UserError(f"{what}: only http:// and https:// URLs can be downloaded, not {url!r}")
+    cache = os.environ.get(CACHE_ENV)
+    cached = Path(cache) / _host_path(url) if cache else None
+    if cached and cached.is_file():
+        logger.info("%s: from the cache %s", url, cached)
+        return open(cached, "rb")
+    source = mirrored(url)
+    stream = _ResumingStream(source, what if source == url else f"{what}: {url} via the mirror")
+    stream._connect()  # a missing file is an error now, not at the first read
+    return io.BufferedReader(stream, 1 << 20)

@@ -6,9 +6,27 @@ Open addressing with linear probing; 0 marks an empty slot, so a hash of 0 is st
 64K hashes costs a few numpy passes, not 64K Python operations.
 """
 
+import itertools
+from hashlib import blake2b
+from typing import Iterable, Iterator, TypeVar
+
 import numpy as np
 
+T = TypeVar("T")
+
 MAX_LOAD = 0.5
+
+
+def text_hashes(texts: Iterable[str]) -> np.ndarray:
+    """64-bit BLAKE2b hashes of the texts, as one uint64 array."""
+    digests = b"".join(blake2b(text.encode("utf-8"), digest_size=8).digest() for text in texts)
+    return np.frombuffer(digests, dtype="<u8")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def _slots(keys: np.ndarray, mask: int) -> np.ndarray:

@@ -2,13 +2,18 @@
 with --mono-lang one language's lines, `<sanitized key>.<lang>.zst`.
 
     python -m pipeline.data.import_dataset --dataset KEY --src en --trg de --output-dir DIR
-    python -m pipeline.data.import_dataset --dataset KEY --mono-lang de --output-dir DIR
+    python -m pipeline.data.import_dataset --dataset KEY --mono-lang de --output-dir DIR [--max-lines N]
 
-The key's prefix picks the importer in `pipeline.data.importers` (`file_`, `url_`, `po_`).
+The key's prefix picks the importer in `pipeline.data.importers` (`file_`, `url_`, `po_`, ...).
 Tabs inside a segment become spaces; nothing is written unless the import completes.
+
+`--max-lines N` caps a monolingual import: importers that sample (`hplt_`, `news-crawl_`)
+take it as their sample size (their `lines` has a `max_lines` parameter); the others are
+cut after their first N lines. A source with fewer lines is imported whole, with a warning.
 """
 
 import argparse
+import inspect
 from pathlib import Path
 
 from pipeline.common.corpus import LineWriter, corpus_path, pair_writer
@@ -25,7 +30,10 @@ def import_dataset(key: str, src: str, trg: str, output_dir: Path | str) -> int:
     if src == trg:
         raise UserError(f"dataset {key}: source and target language are both {src!r}")
     importer, name = parse_key(key)
-    pairs = importers.load(importer).pairs(key, name, src, trg)
+    module = importers.load(importer)
+    if not hasattr(module, "pairs"):
+        raise UserError(f"dataset {key}: the {importer}_ importer has monolingual data only; list it under mono-src or mono-trg")
+    pairs = module.pairs(key, name, src, trg)
     progress = Progress(logger, f"import {key}")
     with pair_writer(output_dir, sanitize(key), src, trg) as write:
         for src_line, trg_line in pairs:
@@ -41,20 +49,46 @@ def import_dataset(key: str, src: str, trg: str, output_dir: Path | str) -> int:
     return progress.count
 
 
-def import_mono(key: str, lang: str, output_dir: Path | str) -> int:
-    """Write a monolingual dataset's lines into `output_dir`; returns the number of lines."""
+def import_mono(key: str, lang: str, output_dir: Path | str, max_lines: int | None = None) -> int:
+    """Write a monolingual dataset's lines (at most `max_lines`) into `output_dir`; returns
+    the number of lines."""
+    if max_lines is not None and max_lines < 1:
+        raise UserError(f"dataset {key}: the maximum line count must be at least 1, not {max_lines}")
     importer, name = parse_key(key)
     module = importers.load(importer)
     if not hasattr(module, "lines"):
         raise UserError(f"dataset {key}: the {importer}_ importer has parallel data only; list it under train, devtest or test")
-    progress = Progress(logger, f"import {key}")
-    with LineWriter(corpus_path(output_dir, sanitize(key), lang)) as out:
-        for line in module.lines(key, name, lang):
-            out.write(line.replace("\t", " "))
-            progress.tick()
+    if max_lines is not None and "max_lines" in inspect.signature(module.lines).parameters:
+        source = module.lines(key, name, lang, max_lines=max_lines)
+    else:
+        source = module.lines(key, name, lang)
+    limit = f" (at most {max_lines} lines)" if max_lines is not None else ""
+    progress = Progress(logger, f"import {key}{limit}")
+    try:
+        with LineWriter(corpus_path(output_dir, sanitize(key), lang)) as out:
+            for line in source:
+                if max_lines is not None and progress.count >= max_lines:
+                    break  # an importer without sampling: keep its first lines
+                out.write(line.replace("\t", " "))
+                progress.tick()
+    finally:
+        if hasattr(source, "close"):
+            source.close()  # let a generator clean up its downloads now
     progress.done()
     logger.info("wrote %d lines to %s", progress.count, out.path)
+    if max_lines is not None and progress.count < max_lines:
+        logger.warning("dataset %s ran out after %d lines, fewer than the maximum of %d; imported all of it",
+                       key, progress.count, max_lines)
+    elif not progress.count:
+        logger.warning("dataset %s is empty", key)
     return progress.count
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 @cli
@@ -65,9 +99,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trg", help="target language code, e.g. de")
     parser.add_argument("--mono-lang", help="import monolingual data in this language instead of pairs")
     parser.add_argument("--output-dir", required=True, type=Path, help="where the .zst files go")
+    parser.add_argument("--max-lines", type=positive_int, help="monolingual imports: keep at most this many lines (a sample where the importer samples)")
     args = parser.parse_args(argv)
     if args.mono_lang:
-        import_mono(args.dataset, args.mono_lang, args.output_dir)
+        import_mono(args.dataset, args.mono_lang, args.output_dir, args.max_lines)
+    elif args.max_lines is not None:
+        parser.error("--max-lines applies to monolingual imports (--mono-lang) only")
     elif args.src and args.trg:
         import_dataset(args.dataset, args.src, args.trg, args.output_dir)
     else:

@@ -20,17 +20,14 @@ chosen uniformly with a seeded generator (a second pass over the merged pairs).
 """
 
 import argparse
-import itertools
-from hashlib import blake2b
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from pipeline.common.corpus import corpus_path, pair_writer, prefix_path, read_lines, read_pairs, write_json
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import Progress, get_logger
-from pipeline.common.hashset import HashSet
+from pipeline.common.hashset import HashSet, batched, text_hashes
 from pipeline.common.overlap import seen_in, sentence_key
 from pipeline.common.sampling import selection_sample
 
@@ -42,13 +39,7 @@ BATCH = 1 << 16
 
 def pair_hashes(batch: list[tuple[str, str]]) -> np.ndarray:
     # A newline never occurs inside a line, so the joined text identifies the pair.
-    digests = b"".join(blake2b(f"{src}\n{trg}".encode("utf-8"), digest_size=8).digest() for src, trg in batch)
-    return np.frombuffer(digests, dtype="<u8")
-
-
-def batched(pairs: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
-    while batch := list(itertools.islice(pairs, size)):
-        yield batch
+    return text_hashes(f"{src}\n{trg}" for src, trg in batch)
 
 
 def excluded_sources(inputs: list[str], excludes: list[str], src: str) -> set[int]:

@@ -3,13 +3,14 @@ before hours of compute depend on it (`translations datasets`, the Train action)
 
 | importer | checked |
 |---|---|
-| `url_` | each language's URL answers a HEAD request |
 | `po_` with a requirement | PyPI's JSON API knows the project (and version, if pinned) |
 | `file_` relative | the file exists in this checkout |
 | `file_` / `po_` absolute | not checkable here: the path is on the machine that runs the task |
+| the others | each URL the importer's `urls(name, *langs)` names answers a HEAD request, through `TRANSLATIONS_DATA_MIRROR` when it is set (`hf_`: `HF_ENDPOINT`) |
 
-A definite "not there" (HTTP 404/410, a missing file) is an error; a network failure is
-only "unknown", so the check never blocks work where the network is not allowed.
+A definite "not there" (HTTP 404/410, a missing file) is an error, as is a key its
+importer rejects; a network failure is only "unknown", so the check never blocks work
+where the network is not allowed.
 """
 
 import os
@@ -21,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.common.datasets import parse_key
+from pipeline.common.download import mirrored
+from pipeline.common.errors import UserError
+from pipeline.data import importers
 
 TIMEOUT_S = 15
 
@@ -52,11 +56,8 @@ def _worst(results: list[tuple[str, str]]) -> tuple[str, str]:
     return results[0]
 
 
-def check(key: str, src: str, trg: str, checkout: Path) -> Check:
+def check(key: str, langs: tuple[str, ...], checkout: Path) -> Check:
     importer, name = parse_key(key)
-    if importer == "url":
-        urls = [name.replace("[LANG]", lang) for lang in (src, trg)]
-        return Check(key, " ".join(urls), *_worst([_head(url) for url in urls]))
     if importer == "po" and not name.startswith("/"):
         match = re.fullmatch(r"([A-Za-z0-9._-]+)(?:==([A-Za-z0-9._+!-]+))?", name)
         if not match:
@@ -66,14 +67,28 @@ def check(key: str, src: str, trg: str, checkout: Path) -> Check:
         url = f"{pypi}/{project}/{version}/json" if version else f"{pypi}/{project}/json"
         return Check(key, url, *_head(url))
     if importer == "file" and not name.startswith("/"):
-        paths = [checkout / name.replace("[LANG]", lang) for lang in (src, trg)]
+        paths = [checkout / name.replace("[LANG]", lang) for lang in langs]
         missing = [str(path) for path in paths if not path.is_file()]
         return Check(key, " ".join(map(str, paths)), "missing" if missing else "ok", ", ".join(missing))
-    return Check(key, name, "not checked", "a path on the machine that runs the task")
+    if importer in ("file", "po"):
+        return Check(key, name, "not checked", "a path on the machine that runs the task")
+    try:
+        urls = importers.load(importer).urls(name, *langs)
+    except UserError as error:
+        return Check(key, name, "missing", str(error))
+    if not urls:
+        return Check(key, name, "not checked", "its files are only known when the import runs")
+    # The Hugging Face Hub is an API with its own mirror setting (HF_ENDPOINT), not a file host.
+    fetched = urls if importer == "hf" else [mirrored(url) for url in urls]
+    return Check(key, " ".join(urls), *_worst([_head(url) for url in fetched]))
 
 
 def check_all(config: dict, checkout: Path) -> list[Check]:
+    """One check per dataset and the languages it is read in (a mono key: one language)."""
     src, trg = config["experiment"]["src"], config["experiment"]["trg"]
-    keys = list(dict.fromkeys(key for keys in config["datasets"].values() for key in keys))
+    side = {"mono-src": (src,), "mono-trg": (trg,)}
+    items = list(dict.fromkeys(
+        (key, side.get(category, (src, trg))) for category, keys in config["datasets"].items() for key in keys
+    ))
     with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda key: check(key, src, trg, checkout), keys))
+        return list(pool.map(lambda item: check(*item, checkout), items))

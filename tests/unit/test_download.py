@@ -3,7 +3,7 @@ import hashlib
 import pytest
 
 from pipeline.common import download
-from pipeline.common.download import fetch
+from pipeline.common.download import fetch, open_stream
 from pipeline.common.errors import UserError
 
 UPSTREAM = "https://data.example.org/corpus/big.en.gz"
@@ -93,3 +93,28 @@ def test_url_cannot_climb_out_of_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("TRANSLATIONS_DATA_CACHE", str(tmp_path / "cache"))
     with pytest.raises(UserError, match="may not contain '..'"):
         fetch("https://host/a/%2e%2e/%2e%2e/escape", tmp_path / "f", "dataset x")
+
+
+def test_stream_resumes_where_the_connection_dropped(data_server, tmp_path):
+    data_server.put(PATH[1:], DATA)
+    data_server.faults.cut[PATH] = 30_000
+    with open_stream(UPSTREAM, "dataset x") as stream:
+        assert stream.read() == DATA
+    assert data_server.requests == [f"GET {PATH}", f"GET {PATH} bytes=30000-"]
+
+
+def test_stream_reads_only_what_is_needed_and_names_a_missing_file(data_server):
+    data_server.put(PATH[1:], DATA)
+    with open_stream(UPSTREAM, "dataset x") as stream:
+        assert stream.read(10) == DATA[:10]
+    with pytest.raises(UserError) as error:
+        open_stream(UPSTREAM + ".gone", "dataset x")
+    assert str(error.value) == f"dataset x: {UPSTREAM}.gone via the mirror: {data_server.url}{PATH}.gone: HTTP 404 File not found"
+
+
+def test_stream_without_range_support_skips_what_it_has_read(data_server):
+    data_server.put(PATH[1:], DATA)
+    data_server.faults.cut[PATH] = 30_000
+    data_server.faults.no_range.add(PATH)
+    with open_stream(UPSTREAM, "dataset x") as stream:
+        assert stream.read() == DATA

@@ -310,3 +310,15 @@ def test_po_pypi_requirement_offline(tmp_path, monkeypatch, capsys):
     error = import_error("po_demo_catalogs==9.9", tmp_path / "out2", capsys)
     assert error.startswith("error: pip could not download 'demo_catalogs==9.9': ERROR: ")
     assert "demo_catalogs==9.9" in error.split(": ", 2)[2]
+
+
+def test_a_key_cannot_escape_the_output_directory(tmp_path, server):
+    root, base = server
+    (root / "x").mkdir()
+    for lang, lines in (("en", SRC_LINES), ("de", TRG_LINES)):
+        write_corpus(root / "x" / f"c.{lang}", lines)
+    key = f"url_{base}/x/../x/c.[LANG]"
+    src, _ = run_import(key, tmp_path / "out")
+    assert src == SRC_LINES[:2] + ["A B"] + SRC_LINES[3:]
+    names = sorted(path.name for path in tmp_path.rglob("*.zst"))
+    assert names == [f"url_http_127_0_0_1_{base.rsplit(':', 1)[1]}_x_x_c_LANG.{lang}.zst" for lang in ("de", "en")]

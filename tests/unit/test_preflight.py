@@ -62,3 +62,38 @@ def test_datasets_lists_locations_and_fails_on_missing_ones(tmp_path, server):
     assert len(errors) == 2
     assert errors[0].startswith(f"error: {path}: dataset url_{server}/data/gone.[LANG].gz is not there: ")
     assert errors[1] == f"error: {path}: dataset po_nonexistent==1.0 is not there: {server}/pypi/nonexistent/1.0/json HTTP 404"
+
+
+def test_datasets_resolves_importer_urls_through_the_mirror(tmp_path, server):
+    Handler.present = Handler.present | {
+        "/object.pouta.csc.fi/OPUS-Books/v1/moses/de-en.txt.zip",
+        "/data.statmt.org/news-crawl/en/news.2021.en.shuffled.deduped.gz",
+    }
+    config = {
+        "experiment": {"name": "x", "src": "en", "trg": "de"},
+        "datasets": {
+            "train": ["opus_Books/v1", "opus_Gone/v2"],
+            "devtest": ["sacrebleu_no-such-set"],
+            "test": ["flores_devtest"],
+            "mono-src": ["news-crawl_news.2021"],
+            "mono-trg": ["news-crawl_news.2021"],
+        },
+    }
+    path = tmp_path / "config.yml"
+    path.write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        [TRANSLATIONS, "datasets", str(path)], cwd=REPO, capture_output=True, text=True,
+        env={**os.environ, "TRANSLATIONS_DATA_MIRROR": server},
+    )
+    rows = [line.split()[:3] for line in result.stdout.splitlines()]
+    assert rows == [
+        ["opus_Books/v1", "ok", "https://object.pouta.csc.fi/OPUS-Books/v1/moses/de-en.txt.zip"],
+        ["opus_Gone/v2", "missing", "https://object.pouta.csc.fi/OPUS-Gone/v2/moses/de-en.txt.zip"],
+        ["sacrebleu_no-such-set", "missing", "no-such-set"],
+        ["flores_devtest", "missing", "https://dl.fbaipublicfiles.com/nllb/flores200_dataset.tar.gz"],
+        ["news-crawl_news.2021", "ok", "https://data.statmt.org/news-crawl/en/news.2021.en.shuffled.deduped.gz"],
+        ["news-crawl_news.2021", "missing", "https://data.statmt.org/news-crawl/de/news.2021.de.shuffled.deduped.gz"],
+    ]
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 4
+    assert "error: " + str(path) + ": dataset sacrebleu_no-such-set is not there: no-such-set dataset sacrebleu_no-such-set:" in result.stderr

@@ -1,52 +1,83 @@
-"""Dataset importers, one module per dataset-key prefix (`file_`, `url_`, `po_`).
+"""Dataset importers, one module per dataset-key prefix (`file_`, `url_`, `po_`, `opus_`, `mtdata_`).
 
 Each importer module has `pairs(key, name, src, trg)`, which checks its arguments (raising
 UserError for a user mistake) and returns an iterator of (source, target) segments;
-`pipeline.data.import_dataset` writes them. The helpers below are shared by the importers
-that read line-aligned text files.
+`pipeline.data.import_dataset` writes them. The helpers below are shared by the importers:
+decompression by suffix, line-aligned text, and the single-file parallel formats (TSV, TMX).
 """
 
+import bz2
+import contextlib
 import gzip
 import importlib
+import io
+import lzma
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+import zlib
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import IO, Iterable, Iterator
 
 import zstandard
 
-from pipeline.common.corpus import read_lines
 from pipeline.common.datasets import IMPORTERS
 from pipeline.common.errors import UserError
+
+COMPRESSIONS = (".gz", ".zst", ".xz", ".bz2")
 
 
 def load(importer: str) -> ModuleType:
     """The module of the importer named by a dataset key's prefix."""
     if importer not in IMPORTERS:
         raise UserError(f"unknown importer {importer!r}: use one of {', '.join(IMPORTERS)}")
-    return importlib.import_module(f"{__name__}.{importer}")
+    return importlib.import_module(f"{__name__}.{importer.replace('-', '_')}")
+
+
+def open_decompressed(path: Path | str) -> IO[bytes]:
+    """A binary stream of a plain, .gz, .zst, .xz or .bz2 file (by suffix), decompressed as it is read."""
+    path = Path(path)
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")
+    if path.suffix == ".xz":
+        return lzma.open(path, "rb")
+    if path.suffix == ".bz2":
+        return bz2.open(path, "rb")
+    if path.suffix == ".zst":
+        reader = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), read_across_frames=True, closefd=True)
+        return io.BufferedReader(reader, 1 << 20)  # zstandard's reader has no readline
+    return open(path, "rb")
+
+
+def decoded_lines(stream: IO[bytes], label: str) -> Iterator[str]:
+    """UTF-8 lines of a binary stream without their line ending; errors name `label` and the line."""
+    for number, line in enumerate(stream, 1):
+        try:
+            yield line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as error:
+            raise UserError(f"{label}:{number}: invalid UTF-8 ({error.reason}); fix or drop this line") from None
 
 
 def read_text_lines(path: Path | str, label: str | None = None) -> Iterator[str]:
-    """Lines of a plain, .gz or .zst file; errors name `label` (e.g. a URL) instead of the path."""
+    """Lines of a plain, .gz, .zst, .xz or .bz2 file; errors name `label` (e.g. a URL) instead of the path."""
     path = Path(path)
     label = label or str(path)
+    if not path.is_file():
+        raise UserError(f"{label}: file not found")
+    with decompression_errors(label), open_decompressed(path) as stream:
+        yield from decoded_lines(stream, label)
+
+
+@contextlib.contextmanager
+def decompression_errors(label: str) -> Iterator[None]:
+    """Turn a corrupt or truncated compressed stream into a one-line UserError naming `label`."""
     try:
-        if path.suffix == ".gz":
-            if not path.exists():
-                raise UserError(f"{label}: file not found")
-            with gzip.open(path, "rb") as stream:
-                for number, line in enumerate(stream, start=1):
-                    try:
-                        yield line.decode("utf-8").rstrip("\r\n")
-                    except UnicodeDecodeError as error:
-                        raise UserError(f"{label}:{number}: invalid UTF-8 ({error.reason}); fix or drop this line") from None
-        else:
-            for line in read_lines(path):
-                yield line
-    except UserError as error:
-        raise UserError(str(error).replace(str(path), label)) from None
-    except (OSError, EOFError, zstandard.ZstdError) as error:
-        raise UserError(f"{label}: cannot decompress ({error}); is the file complete and named for its compression?") from None
+        yield
+    except (OSError, EOFError, zlib.error, zstandard.ZstdError, lzma.LZMAError, zipfile.BadZipFile) as error:
+        raise UserError(
+            f"{label}: cannot decompress ({error}); is the file complete and named for its compression?"
+        ) from None
 
 
 def aligned(src_lines: Iterator[str], trg_lines: Iterator[str], src_label: str, trg_label: str) -> Iterator[tuple[str, str]]:
@@ -62,3 +93,64 @@ def aligned(src_lines: Iterator[str], trg_lines: Iterator[str], src_label: str, 
     extra = sum(1 for _ in trg_lines)
     if extra:
         raise UserError(f"misaligned corpus: {src_label} has {count} lines but {trg_label} has {count + extra}")
+
+
+def tsv_pairs(
+    lines: Iterable[str], label: str, cols: tuple[int, int] = (0, 1), strict: bool = True
+) -> Iterator[tuple[str, str]]:
+    """(src, trg) from tab-separated lines, columns `cols`. Strict: exactly two columns per line,
+    else a UserError naming `label` and the line; otherwise lines too short for `cols` are skipped."""
+    need = max(cols) + 1
+    for number, line in enumerate(lines, 1):
+        fields = line.split("\t")
+        if strict and len(fields) != 2:
+            raise UserError(f"{label}:{number}: expected 2 tab-separated columns (source, target), found {len(fields)}")
+        if len(fields) >= need:
+            yield fields[cols[0]], fields[cols[1]]
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def lang_matches(tag: str | None, codes: Iterable[str]) -> bool:
+    """`de-DE`, `de_AT`, `DE` match the code `de` (the primary subtag, case-insensitive)."""
+    primary = re.split(r"[-_]", (tag or "").strip().lower())[0]
+    return bool(primary) and primary in {code.lower() for code in codes}
+
+
+def tmx_pairs(stream: IO[bytes], label: str, src: Iterable[str], trg: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(src, trg) segments of a TMX, streamed: each `tu` is dropped once read. A `tuv` is picked by
+    its xml:lang (or lang) matching one of the `src`/`trg` codes by prefix; units lacking either
+    language are skipped; whitespace inside `seg` collapses. No unit with both is a UserError."""
+    src, trg = list(src), list(trg)
+    parents: list[ET.Element] = []
+    units = found = 0
+    seen: set[str] = set()
+    try:
+        for event, element in ET.iterparse(stream, events=("start", "end")):
+            if event == "start":
+                parents.append(element)
+                continue
+            parents.pop()
+            if element.tag != "tu":
+                continue
+            units += 1
+            sides: dict[str, str] = {}
+            for tuv in element.iter("tuv"):
+                lang = tuv.get(_XML_LANG) or tuv.get("lang")
+                seen.add(lang or "?")
+                side = "src" if lang_matches(lang, src) else "trg" if lang_matches(lang, trg) else None
+                seg = tuv.find("seg")
+                if side and side not in sides and seg is not None:
+                    sides[side] = " ".join("".join(seg.itertext()).split())
+            if len(sides) == 2:
+                found += 1
+                yield sides["src"], sides["trg"]
+            if parents:
+                parents[-1].remove(element)  # free the unit: the file may be gigabytes
+    except ET.ParseError as error:
+        raise UserError(f"{label}: not a valid TMX file ({error})") from None
+    if units and not found:
+        raise UserError(
+            f"{label}: no translation unit has both {src[0]} and {trg[0]} (languages found: {', '.join(sorted(seen))})"
+        )

@@ -3,11 +3,26 @@ import json
 import pytest
 import zstandard
 
-from pipeline.clean import clean_corpus
-from pipeline.clean.clean_corpus import Limits
+from pipeline.clean import clean_corpus, cleaner, filter_file
 from pipeline.common.corpus import LineWriter, read_lines
 
-LIMITS = Limits(max_words=10, max_chars=60, max_ratio=3.0)
+# The original rules with small limits, as a filter file.
+RULES = """
+version: 1
+filters:
+  - empty
+  - too_long: {max_words: 10, max_chars: 60}
+  - control_chars
+  - length_ratio: {max_ratio: 3.0}
+  - source_equals_target
+"""
+
+
+@pytest.fixture
+def rules(tmp_path):
+    path = tmp_path / "rules.yml"
+    path.write_text(RULES)
+    return path
 
 
 def write_corpus(directory, name, lang, lines):
@@ -57,15 +72,19 @@ def run_failing(tmp_path, capsys):
         ("私はお茶がとても好きです。", "I like tea very much.", None),
     ],
 )
-def test_rule(src, trg, rule):
-    assert clean_corpus.first_failed_rule(clean_corpus.normalize(src), clean_corpus.normalize(trg), LIMITS) == rule
+def test_rule(rules, src, trg, rule):
+    active, skipped = cleaner.build(filter_file.load(rules), ["en", "de"], None)
+    src, trg = cleaner.normalize(src), cleaner.normalize(trg)
+    assert next((a.name for a in active if a.check(src, trg)), None) == rule
+    assert not skipped
 
 
 def test_normalize_strips_and_collapses_spaces():
-    assert clean_corpus.normalize("  a   b  c \n") == "a b c"
+    assert cleaner.normalize("  a   b  c \n") == "a b c"
 
 
-def test_cleans_corpus_and_reports_per_rule_counts(tmp_path):
+def test_cleans_corpus_and_reports_per_filter_counts(tmp_path, monkeypatch):
+    monkeypatch.delenv("BICLEANER_AI_MODELS", raising=False)
     write_pairs(tmp_path / "in", "corpus", [
         ("  Hello   world. ", "Hallo  Welt."),
         ("", "leer"),
@@ -76,24 +95,31 @@ def test_cleans_corpus_and_reports_per_rule_counts(tmp_path):
         ("Thank you.", "Danke."),
         ("   ", "   "),
     ])
-    run(tmp_path)
+    run(tmp_path, "--dataset", "opus_ELRC-3075-wikipedia_health/v1")
 
     out = tmp_path / "out"
     assert list(read_lines(out / "corpus.en.zst")) == ["Hello world.", "Thank you."]
     assert list(read_lines(out / "corpus.de.zst")) == ["Hallo Welt.", "Danke."]
-    assert json.loads((out / "corpus.cleaning.json").read_text()) == {
-        "lines_in": 8,
-        "lines_out": 2,
-        "removed": {"empty": 2, "too_long": 1, "control_chars": 1, "length_ratio": 1, "source_equals_target": 1},
+    report = json.loads((out / "corpus.cleaning.json").read_text())
+    assert report["lines_in"] == 8 and report["lines_out"] == 2
+    assert report["removed"] == {
+        "empty": 2, "too_long": 1, "control_chars": 1, "length_ratio": 1, "source_equals_target": 1,
+        "markup": 0, "alpha_ratio": 0, "langid": 0, "bicleaner": 0,
     }
+    assert report["samples"]["empty"] == [["", "leer"], ["", ""]]
+    assert report["filters_file"] == {"path": "pipeline/clean/filters/default.yml", "version": 1}
+    assert report["dataset"] == "opus_ELRC-3075-wikipedia_health/v1"
+    assert list(report["skipped"]) == ["bicleaner"]
 
 
-def test_limits_come_from_the_command_line(tmp_path):
+def test_limits_come_from_the_filter_file(tmp_path):
     write_pairs(tmp_path / "in", "corpus", [("a b c d e", "v w x y z"), ("a b c d e f", "eins zwei")])
-    run(tmp_path, "--max-words", "5", "--max-ratio", "4")
+    filters = tmp_path / "limits.yml"
+    filters.write_text("version: 1\nfilters: [{too_long: {max_words: 5}}, {length_ratio: {max_ratio: 4}}]\n")
+    run(tmp_path, "--filters", str(filters))
     assert list(read_lines(tmp_path / "out" / "corpus.en.zst")) == ["a b c d e"]
     report = json.loads((tmp_path / "out" / "corpus.cleaning.json").read_text())
-    assert report["removed"]["too_long"] == 1
+    assert report["removed"] == {"too_long": 1, "length_ratio": 0}
 
 
 def test_misaligned_input_fails_with_both_counts(tmp_path, capsys):

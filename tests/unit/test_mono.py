@@ -33,7 +33,19 @@ def test_clean_mono_rules_and_report(tmp_path):
     clean_mono.main(["--lang", "de", "--input-prefix", str(tmp_path / "in"), "--output-prefix", str(tmp_path / "out")])
     assert list(read_lines(tmp_path / "out.de.zst")) == ["Gut so.", "Noch eins."]
     report = json.loads((tmp_path / "out.cleaning.json").read_text())
-    assert report == {"lines_in": 5, "lines_out": 2, "removed": {"empty": 1, "too_long": 1, "control_chars": 1}}
+    assert report == {
+        "filters_file": {"path": "pipeline/clean/filters/default.yml", "version": 1},
+        "dataset": None,
+        "lines_in": 5,
+        "lines_out": 2,
+        # The one-sided filters of the default filter file, in its order.
+        "removed": {"empty": 1, "too_long": 1, "control_chars": 1, "markup": 0, "alpha_ratio": 0, "langid": 0},
+        "skipped": {},
+        "samples": {
+            "empty": [""], "too_long": [" ".join(["lang"] * 151)], "control_chars": ["Mit\x07Glocke."],
+            "markup": [], "alpha_ratio": [], "langid": [],
+        },
+    }
 
 
 def test_merge_mono_dedupes_excludes_and_caps_exactly(tmp_path):

@@ -125,18 +125,25 @@ def mirrored(url: str) -> str:
     return f"{mirror.rstrip('/')}/{urllib.parse.quote(_host_path(url))}" + (f"?{query}" if query else "")
 
 
-def fetch(url: str, dest: Path, what: str, sha256: str | None = None) -> int:
-    """Download a dataset file through the mirror and the cache (see the module doc)."""
+def _resolve(url: str, what: str) -> tuple[Path | None, str, str]:
+    """(the cache's copy of `url` or None, the URL to download, `what` for its errors)."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise UserError(f"{what}: only http:// and https:// URLs can be downloaded, not {url!r}")
     cache = os.environ.get(CACHE_ENV)
-    cached = Path(cache) / _host_path(url) if cache else None
+    source = mirrored(url)
+    return (Path(cache) / _host_path(url) if cache else None), source, (
+        what if source == url else f"{what}: {url} via the mirror"
+    )
+
+
+def fetch(url: str, dest: Path, what: str, sha256: str | None = None) -> int:
+    """Download a dataset file through the mirror and the cache (see the module doc)."""
+    cached, source, what = _resolve(url, what)
     if cached and cached.is_file():
         logger.info("%s: from the cache %s", url, cached)
         shutil.copyfile(cached, dest)
         return dest.stat().st_size
-    source = mirrored(url)
-    size = download(source, dest, what if source == url else f"{what}: {url} via the mirror", sha256)
+    size = download(source, dest, what, sha256)
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
@@ -212,14 +219,10 @@ def _skip(response, count: int) -> None:
 
 def open_stream(url: str, what: str) -> io.BufferedReader:
     """A dataset file's bytes as they download (mirror and cache apply; see the module doc)."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise UserError(f"{what}: only http:// and https:// URLs can be downloaded, not {url!r}")
-    cache = os.environ.get(CACHE_ENV)
-    cached = Path(cache) / _host_path(url) if cache else None
+    cached, source, what = _resolve(url, what)
     if cached and cached.is_file():
         logger.info("%s: from the cache %s", url, cached)
         return open(cached, "rb")
-    source = mirrored(url)
-    stream = _ResumingStream(source, what if source == url else f"{what}: {url} via the mirror")
+    stream = _ResumingStream(source, what)
     stream._connect()  # a missing file is an error now, not at the first read
     return io.BufferedReader(stream, 1 << 20)

@@ -15,12 +15,10 @@ import zipfile
 import pytest
 import zstandard
 
-from pipeline.common.corpus import read_lines
-from pipeline.common.datasets import sanitize
 from pipeline.common.errors import UserError
 from pipeline.data import importers
-from pipeline.data.import_dataset import main
 from pipeline.data.importers import mtdata as mtdata_importer, opus, read_text_lines, url as url_importer
+from tests.importing import import_error, run_import
 
 EN = ["Health is wealth.", "The  hospital\tis open.", "Ünïcödé line"]
 DE = ["Gesundheit ist Reichtum.", "Das Krankenhaus ist offen.", "Ünïcödé Zeile"]
@@ -29,24 +27,6 @@ EN_OUT = ["Health is wealth.", "The  hospital is open.", "Ünïcödé line"]  # 
 
 def text(lines: list[str]) -> bytes:
     return "".join(line + "\n" for line in lines).encode()
-
-
-def run_import(key, out, src="en", trg="de"):
-    main(["--dataset", key, "--src", src, "--trg", trg, "--output-dir", str(out)])
-    name = sanitize(key)
-    return list(read_lines(out / f"{name}.{src}.zst")), list(read_lines(out / f"{name}.{trg}.zst"))
-
-
-def import_error(key, out, capsys, src="en", trg="de") -> str:
-    """Run the step expecting a user error; returns its single stderr line (and nothing is written)."""
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--dataset", key, "--src", src, "--trg", trg, "--output-dir", str(out)])
-    assert exit_info.value.code == 2
-    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
-    assert len(lines) == 1, lines
-    assert not list(out.glob("*.zst")) if out.exists() else True
-    return lines[0]
 
 
 def zip_bytes(members: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:

@@ -28,29 +28,11 @@ from pipeline.common import download
 from pipeline.common.corpus import read_lines
 from pipeline.common.datasets import sanitize
 from pipeline.common.errors import UserError
-from pipeline.data.import_dataset import main
 from pipeline.data.importers import flores, hf
 from pipeline.data.importers import sacrebleu as sacrebleu_importer
+from tests.importing import import_error, run_import
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def run_import(key: str, out: Path, src: str = "en", trg: str = "de") -> tuple[list[str], list[str]]:
-    main(["--dataset", key, "--src", src, "--trg", trg, "--output-dir", str(out)])
-    name = sanitize(key)
-    return list(read_lines(out / f"{name}.{src}.zst")), list(read_lines(out / f"{name}.{trg}.zst"))
-
-
-def import_error(key: str, out: Path, capsys, src: str = "en", trg: str = "de") -> str:
-    """Run the step expecting a user error; returns its single stderr line."""
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--dataset", key, "--src", src, "--trg", trg, "--output-dir", str(out)])
-    assert exit_info.value.code == 2
-    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
-    assert len(lines) == 1, lines
-    assert not list(out.glob("*.zst")) if out.exists() else True  # nothing half-written
-    return lines[0]
 
 
 def tgz(members: dict[str, str]) -> bytes:

@@ -26,7 +26,9 @@ def parse_args(argv):
     parser.add_argument("--output-prefix", required=True, help="OUTDIR/NAME for the outputs")
     parser.add_argument("--src", required=True)
     parser.add_argument("--trg", required=True)
-    parser.add_argument("--filters", default=filter_file.DEFAULT, help="filter file (default: %(default)s)")
+    parser.add_argument(
+        "--filters", default="default", help="a filter file's name in pipeline/clean/filters/ (default: %(default)s) or path"
+    )
     parser.add_argument("--dataset", help="the dataset key, for the filter file's per-dataset overrides")
     parser.add_argument("--samples", type=int, default=5, help="removed pairs to show per filter in the report")
     return parser.parse_args(argv)

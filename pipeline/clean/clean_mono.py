@@ -25,7 +25,9 @@ def main(argv=None):
     parser.add_argument("--input-prefix", required=True, help="DIR/NAME of the NAME.<lang>.zst input")
     parser.add_argument("--output-prefix", required=True, help="OUTDIR/NAME for the outputs")
     parser.add_argument("--lang", required=True)
-    parser.add_argument("--filters", default=filter_file.DEFAULT, help="filter file (default: %(default)s)")
+    parser.add_argument(
+        "--filters", default="default", help="a filter file's name in pipeline/clean/filters/ (default: %(default)s) or path"
+    )
     parser.add_argument("--dataset", help="the dataset key, for the filter file's per-dataset overrides")
     parser.add_argument("--samples", type=int, default=5, help="removed lines to show per filter in the report")
     args = parser.parse_args(argv)

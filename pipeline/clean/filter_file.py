@@ -28,7 +28,8 @@ from pipeline.common import langs as language_codes
 from pipeline.common.errors import UserError
 
 VERSION = 1
-DEFAULT = Path(__file__).resolve().parent / "filters" / "default.yml"
+FILTERS_DIR = Path(__file__).resolve().parent / "filters"
+DEFAULT = FILTERS_DIR / "default.yml"
 _REPO = Path(__file__).resolve().parents[2]
 _KEYS = {"version", "filters", "languages", "datasets"}
 
@@ -53,8 +54,16 @@ class FilterFile:
         return settings
 
 
+def resolve(name_or_path: str) -> Path:
+    """A filter file's path: `opus-en-de` is pipeline/clean/filters/opus-en-de.yml (the files
+    the tasks' cache digests cover); anything with a `/` or `.yml` is a path."""
+    if "/" in name_or_path or name_or_path.endswith(".yml"):
+        return Path(name_or_path)
+    return FILTERS_DIR / f"{name_or_path}.yml"
+
+
 def load(path: Path | str = DEFAULT) -> FilterFile:
-    path = Path(path)
+    path = resolve(str(path))
     if not path.is_file():
         raise UserError(f"{path}: filter file not found")
     try:

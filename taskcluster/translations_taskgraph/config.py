@@ -14,6 +14,7 @@ import msgspec
 import yaml
 
 from pipeline.common import langs
+from pipeline.clean import filter_file
 from pipeline.common.datasets import MONO_IMPORTERS, parse_key, sanitize
 from pipeline.common.errors import UserError
 
@@ -76,6 +77,9 @@ class Experiment(Section):
         list[dict[str, Union[float, int, str]]],
         doc("OpusTrainer augmentation for the teacher, e.g. `[{UpperCase: 0.07}, {TitleCase: 0.05}, {Typos: 0.01}]`."),
     ] = msgspec.field(default_factory=lambda: [{"UpperCase": 0.07}, {"TitleCase": 0.05}])
+    cleaning_filters: Annotated[
+        str, doc("Filter file of clean-corpus and clean-mono: `pipeline/clean/filters/<name>.yml` (docs/cleaning.md).")
+    ] = "default"
     corpus_max_sentences: Annotated[
         int, doc("Cap on training pairs after merge and dedupe (seeded sample); 0 keeps all.", ge=0)
     ] = 0
@@ -209,7 +213,20 @@ def _semantic_errors(config: dict) -> list[str]:
         errors.append("datasets.devtest: empty; list at least one validation dataset")
     errors += _dataset_key_errors(datasets)
     errors += _worker_class_errors(config.get("taskcluster"))
+    errors += _filter_file_errors(experiment.get("cleaning-filters"))
     return errors
+
+
+def _filter_file_errors(name) -> list[str]:
+    if not isinstance(name, str):
+        return []
+    if "/" in name or name.endswith(".yml"):
+        return [f"experiment.cleaning-filters: {name!r}: name a file of pipeline/clean/filters/ without .yml, e.g. default"]
+    try:
+        filter_file.load(name)
+    except UserError as error:
+        return [f"experiment.cleaning-filters: {error}"]
+    return []
 
 
 def _dataset_key_errors(datasets: dict) -> list[str]:

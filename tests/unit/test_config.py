@@ -51,7 +51,7 @@ def test_shipped_configs_are_valid(name):
 def test_unknown_key():
     assert errors_of(experiment__colour="blue") == [
         "experiment: unknown key 'colour' (known keys: name, src, trg, vocab-size, teacher-ensemble, "
-        "teacher-mode, teacher-modifiers, corpus-max-sentences, mono-max-sentences-src, mono-max-sentences-trg, best-model, "
+        "teacher-mode, teacher-modifiers, cleaning-filters, corpus-max-sentences, mono-max-sentences-src, mono-max-sentences-trg, best-model, "
         "student-model, cefilter-drop)"
     ]
 
@@ -86,6 +86,16 @@ def test_student_settings():
     assert errors_of(**{"experiment__cefilter-drop": 1.0, "experiment__student-model": "huge"}) == [
         "experiment.cefilter-drop: 1.0 is greater than or equal to the maximum of 1",
         "experiment.student-model: 'huge' is not valid; use one of: base, tiny",
+    ]
+
+
+def test_cleaning_filters_name_a_shipped_filter_file():
+    filters = REPO / "pipeline" / "clean" / "filters"
+    assert errors_of(**{"experiment__cleaning-filters": "nope"}) == [
+        f"experiment.cleaning-filters: {filters}/nope.yml: filter file not found"
+    ]
+    assert errors_of(**{"experiment__cleaning-filters": "/tmp/mine.yml"}) == [
+        "experiment.cleaning-filters: '/tmp/mine.yml': name a file of pipeline/clean/filters/ without .yml, e.g. default"
     ]
 
 

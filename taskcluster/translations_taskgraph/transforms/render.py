@@ -44,6 +44,7 @@ def _context(tc: dict, task: dict) -> dict:
         "config_json": shlex.quote(json.dumps(tc, sort_keys=True)),
         "chunks": tc["taskcluster"]["split-chunks"],
         "corpus_max_sentences": tc["experiment"]["corpus-max-sentences"],
+        "cleaning_filters": tc["experiment"]["cleaning-filters"],
         "mono_max_sentences_src": tc["experiment"]["mono-max-sentences-src"],
         "mono_max_sentences_trg": tc["experiment"]["mono-max-sentences-trg"],
         "marian_args": {

@@ -7,7 +7,7 @@ process (`python -m ...`), so that the peak RSS reported is that step's alone; t
 merges them again the way the reference pipeline's merge step is described
 (benchmarks/reference_merge.py).
 
-    .venv/bin/python benchmarks/clean_merge.py --pairs 200000
+    .venv/bin/python benchmarks/clean_merge.py --pairs 1000000 [--merge-only]
 """
 
 import argparse
@@ -94,12 +94,12 @@ def peak_rss_mib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
-def benchmark(directory: Path, pairs: int, seed: int) -> None:
+def benchmark(directory: Path, pairs: int, seed: int, merge_only: bool) -> None:
     start = time.monotonic()
     generate(directory, pairs, seed)
     print(f"generated {pairs:,} pairs in {time.monotonic() - start:.1f} s; this process: {peak_rss_mib()} MiB peak RSS")
-    clean, merged = directory / "clean", directory / "merged"
-    for name in ("a", "b"):
+    clean, merged = (directory if merge_only else directory / "clean"), directory / "merged"
+    for name in () if merge_only else ("a", "b"):
         run_step(f"clean_corpus {name}", "pipeline.clean.clean_corpus", [
             "--input-prefix", str(directory / name), "--output-prefix", str(clean / name),
             "--src", "en", "--trg", "de",
@@ -118,12 +118,13 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep the data here (default: a temporary directory)")
+    parser.add_argument("--merge-only", action="store_true", help="merge the generated data without cleaning it")
     args = parser.parse_args()
     if args.workdir:
-        benchmark(args.workdir, args.pairs, args.seed)
+        benchmark(args.workdir, args.pairs, args.seed, args.merge_only)
     else:
         with tempfile.TemporaryDirectory() as directory:
-            benchmark(Path(directory), args.pairs, args.seed)
+            benchmark(Path(directory), args.pairs, args.seed, args.merge_only)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import numpy as np
 T = TypeVar("T")
 
 MAX_LOAD = 0.5
+GROW_SLICE = 1 << 16
 
 
 def text_hashes(texts: Iterable[str]) -> np.ndarray:
@@ -93,7 +94,10 @@ class HashSet:
         return inserted
 
     def _grow(self) -> None:
-        old = self.table[self.table != 0]
-        self.table = np.zeros(len(self.table) * 2, dtype=np.uint64)
+        # Re-inserted a slice at a time: the temporaries stay small, the peak is old + new table.
+        old = self.table
+        self.table = np.zeros(len(old) * 2, dtype=np.uint64)
         self.count = 0
-        self._insert(old)
+        for start in range(0, len(old), GROW_SLICE):
+            part = old[start:start + GROW_SLICE]
+            self._insert(part[part != 0])

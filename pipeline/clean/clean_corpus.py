@@ -13,6 +13,7 @@ invalid UTF-8 or an invalid filter file end the step with exit code 2 and leave 
 """
 
 import argparse
+import os
 from pathlib import Path
 
 from pipeline.clean import cleaner, filter_file
@@ -30,6 +31,7 @@ def parse_args(argv):
         "--filters", default="default", help="a filter file's name in pipeline/clean/filters/ (default: %(default)s) or path"
     )
     parser.add_argument("--dataset", help="the dataset key, for the filter file's per-dataset overrides")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="processes (default: the CPUs)")
     parser.add_argument("--samples", type=int, default=5, help="removed pairs to show per filter in the report")
     return parser.parse_args(argv)
 
@@ -42,7 +44,7 @@ def main(argv=None):
     inputs, output = Path(args.input_prefix), Path(args.output_prefix)
     pairs = read_pairs(prefix_path(inputs, args.src), prefix_path(inputs, args.trg))
     with pair_writer(output.parent, output.name, args.src, args.trg) as write:
-        result = cleaner.clean(pairs, write, active, args.samples)
+        result = cleaner.clean(pairs, write, active, args.samples, args.workers)
     cleaner.write_report(result, skipped, filters, args.dataset, output, "pairs")
 
 

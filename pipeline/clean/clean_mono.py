@@ -12,6 +12,7 @@ Invalid UTF-8 or an invalid filter file end the step with exit code 2 and leave 
 """
 
 import argparse
+import os
 from pathlib import Path
 
 from pipeline.clean import cleaner, filter_file
@@ -29,6 +30,7 @@ def main(argv=None):
         "--filters", default="default", help="a filter file's name in pipeline/clean/filters/ (default: %(default)s) or path"
     )
     parser.add_argument("--dataset", help="the dataset key, for the filter file's per-dataset overrides")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="processes (default: the CPUs)")
     parser.add_argument("--samples", type=int, default=5, help="removed lines to show per filter in the report")
     args = parser.parse_args(argv)
     filters = filter_file.load(args.filters)
@@ -36,7 +38,7 @@ def main(argv=None):
     inputs, output = Path(args.input_prefix), Path(args.output_prefix)
     lines = ((line,) for line in read_lines(prefix_path(inputs, args.lang)))
     with LineWriter(prefix_path(output, args.lang)) as out:
-        result = cleaner.clean(lines, out.write, active, args.samples)
+        result = cleaner.clean(lines, out.write, active, args.samples, args.workers)
     cleaner.write_report(result, skipped, filters, args.dataset, output, "lines")
 
 

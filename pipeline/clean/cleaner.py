@@ -3,23 +3,29 @@
 The same code cleans pairs (clean_corpus: two languages, each item a (src, trg) tuple)
 and monolingual lines (clean_mono: one language, each item a 1-tuple). Each item is
 whitespace-normalized (stripped, runs of spaces collapsed), then the filters see it in
-file order and the first that matches removes it. Batch filters (bicleaner) run last,
-on blocks of BATCH pairs, so memory stays bounded; output order is input order.
+file order and the first that matches removes it. The per-item filters run in forked
+worker processes (one per CPU by default: language identification is the cost of
+cleaning), CHUNK items at a time; batch filters (bicleaner) run last, in this process, on
+blocks of BATCH pairs. Memory stays bounded, and the output order is the input order.
 """
 
+import multiprocessing
 import re
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from pipeline.clean.filter_file import FilterFile
 from pipeline.clean.filters import FILTERS, Filter, Unavailable
 from pipeline.common.corpus import write_json
+from pipeline.common.hashset import batched
 from pipeline.common.logs import Progress, get_logger
 
 logger = get_logger(__name__)
 
-BATCH = 10_000
+BATCH = 10_000  # pairs a batch filter (bicleaner) scores at once
+CHUNK = 5_000  # items a worker judges at once
 _SPACES = re.compile(" {2,}")
 
 
@@ -82,11 +88,49 @@ def _combine(checks: list[Callable | None]) -> Callable | None:
     return None
 
 
-def clean(items: Iterable[tuple[str, ...]], write: Callable, active: list[Active], max_samples: int) -> dict:
+def _first_match(chunk: list[tuple[str, ...]], line_checks) -> list[tuple[str | None, tuple[str, ...]]]:
+    """(name of the first filter that removes it, or None; the normalized sides), per item."""
+    verdicts = []
+    for sides in chunk:
+        sides = tuple(map(normalize, sides))
+        verdicts.append((next((name for name, check in line_checks if check(*sides)), None), sides))
+    return verdicts
+
+
+_worker_checks: list = []  # set before the pool forks: the workers inherit the filters
+
+
+def _worker(chunk):
+    return _first_match(chunk, _worker_checks)
+
+
+def _verdicts(items: Iterable[tuple[str, ...]], line_checks, workers: int) -> Iterator[tuple[str | None, tuple]]:
+    """The items' verdicts in input order, judged by `workers` forked processes in chunks;
+    at most 2 chunks a worker are in flight, so memory stays bounded."""
+    chunks = batched(items, CHUNK)
+    if workers <= 1:
+        for chunk in chunks:
+            yield from _first_match(chunk, line_checks)
+        return
+    global _worker_checks
+    _worker_checks = line_checks
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_worker, (chunk,)))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def clean(
+    items: Iterable[tuple[str, ...]], write: Callable, active: list[Active], max_samples: int, workers: int = 1
+) -> dict:
     """Write the items every filter keeps (`write(*sides)`); return counts and samples.
 
     samples: the first max_samples items each filter removed, as [src, trg] (pairs) or
-    the line (mono).
+    the line (mono). Line filters run in `workers` processes; batch filters here.
     """
     line_checks = [(f.name, f.check) for f in active if f.check and not f.batch]
     batch_checks = [(f.name, f.check) for f in active if f.check and f.batch]
@@ -115,18 +159,14 @@ def clean(items: Iterable[tuple[str, ...]], write: Callable, active: list[Active
 
     progress = Progress(logger, "clean")
     block: list[tuple[str, ...]] = []
-    for sides in items:
+    for failed, sides in _verdicts(items, line_checks, workers):
         progress.tick()
-        sides = tuple(map(normalize, sides))
-        for name, check in line_checks:
-            if check(*sides):
-                drop(name, sides)
-                break
+        if failed:
+            drop(failed, sides)
+        elif not batch_checks:
+            write(*sides)
+            kept += 1
         else:
-            if not batch_checks:
-                write(*sides)
-                kept += 1
-                continue
             block.append(sides)
             if len(block) >= BATCH:
                 kept += flush(block)

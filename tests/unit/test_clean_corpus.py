@@ -112,6 +112,21 @@ def test_cleans_corpus_and_reports_per_filter_counts(tmp_path, monkeypatch):
     assert list(report["skipped"]) == ["bicleaner"]
 
 
+def test_workers_keep_the_input_order_and_the_same_report(tmp_path, monkeypatch):
+    monkeypatch.setattr(cleaner, "CHUNK", 7)
+    pairs = [(f"Sentence number {i} is here.", f"Satz Nummer {i} ist hier.") if i % 5 else ("", "leer") for i in range(200)]
+    write_pairs(tmp_path / "in", "corpus", pairs)
+    outputs = []
+    for workers in ("1", "3"):
+        run(tmp_path, "--workers", workers)
+        out = tmp_path / "out"
+        report = json.loads((out / "corpus.cleaning.json").read_text())
+        outputs.append((list(read_lines(out / "corpus.en.zst")), report["removed"], report["samples"]))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == [src for src, _ in pairs if src]
+    assert outputs[0][1]["empty"] == 40
+
+
 def test_limits_come_from_the_filter_file(tmp_path):
     write_pairs(tmp_path / "in", "corpus", [("a b c d e", "v w x y z"), ("a b c d e f", "eins zwei")])
     filters = tmp_path / "limits.yml"

@@ -6,11 +6,8 @@ Upstream files are fixtures in the upstream's layout, served by the loopback `da
 
 import bz2
 import gzip
-import io
 import lzma
 import sys
-import tarfile
-import zipfile
 
 import pytest
 import zstandard
@@ -18,40 +15,11 @@ import zstandard
 from pipeline.common.errors import UserError
 from pipeline.data import importers
 from pipeline.data.importers import mtdata as mtdata_importer, opus, read_text_lines, url as url_importer
-from tests.importing import import_error, run_import
+from tests.importing import import_error, run_import, text, tgz_bytes, zip_bytes
 
 EN = ["Health is wealth.", "The  hospital\tis open.", "Ünïcödé line"]
 DE = ["Gesundheit ist Reichtum.", "Das Krankenhaus ist offen.", "Ünïcödé Zeile"]
 EN_OUT = ["Health is wealth.", "The  hospital is open.", "Ünïcödé line"]  # tabs become spaces
-
-
-def text(lines: list[str]) -> bytes:
-    return "".join(line + "\n" for line in lines).encode()
-
-
-def zip_bytes(members: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            info = zipfile.ZipInfo(name)
-            if name in links:
-                info.external_attr = 0o120777 << 16  # a symbolic link to `data`
-            archive.writestr(info, data, zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
-
-
-def tgz_bytes(members: dict[str, bytes], links: dict[str, str] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-        for name, target in (links or {}).items():
-            info = tarfile.TarInfo(name)
-            info.type, info.linkname = tarfile.SYMTYPE, target
-            archive.addfile(info)
-    return buffer.getvalue()
 
 
 def not_found(data_server, upstream: str) -> str:

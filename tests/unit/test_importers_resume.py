@@ -3,15 +3,12 @@ that drops halfway: the import resumes with a Range request and yields the exact
 (sacrebleu_ and hf_ download with their own libraries; hplt_ is covered in test_importers_mono.)"""
 
 import gzip
-import io
-import tarfile
-import zipfile
 
 import pytest
 
 from pipeline.common import download
 from pipeline.data.import_dataset import import_mono
-from tests.importing import run_import
+from tests.importing import run_import, text, tgz_bytes, zip_bytes
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
@@ -22,41 +19,19 @@ EN = [f"Sentence {i} of the corpus, long enough to be cut." for i in range(300)]
 DE = [f"Satz {i} des Korpus, lang genug zum Abschneiden." for i in range(300)]
 
 
-def text(lines: list[str]) -> bytes:
-    return "".join(line + "\n" for line in lines).encode()
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def tgz(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
 NC = "data.statmt.org/news-commentary/v16/training/news-commentary-v16.de-en.tsv.gz"
 FLORES = "dl.fbaipublicfiles.com/nllb/flores200_dataset.tar.gz"
 PARALLEL = {
     "url_https://data.example.org/c.[LANG]": {
         "data.example.org/c.en": text(EN), "data.example.org/c.de": text(DE),
     },
-    "opus_Books/v1": {"object.pouta.csc.fi/OPUS-Books/v1/moses/de-en.txt.zip": zipped({
+    "opus_Books/v1": {"object.pouta.csc.fi/OPUS-Books/v1/moses/de-en.txt.zip": zip_bytes({
         "Books.de-en.de": text(DE), "Books.de-en.en": text(EN), "README": b"Books\n",
     })},
     "mtdata_Statmt-news_commentary-16-deu-eng": {
         NC: gzip.compress(text([f"{de}\t{en}" for de, en in zip(DE, EN)])),
     },
-    "flores_dev": {FLORES: tgz({
+    "flores_dev": {FLORES: tgz_bytes({
         "flores200_dataset/dev/eng_Latn.dev": text(EN), "flores200_dataset/dev/deu_Latn.dev": text(DE),
     })},
 }

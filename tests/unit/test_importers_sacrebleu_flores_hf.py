@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import tarfile
 import threading
 import urllib.parse
 from pathlib import Path
@@ -30,20 +29,13 @@ from pipeline.common.datasets import sanitize
 from pipeline.common.errors import UserError
 from pipeline.data.importers import flores, hf
 from pipeline.data.importers import sacrebleu as sacrebleu_importer
-from tests.importing import import_error, run_import
+from tests.importing import import_error, run_import, tgz_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def tgz(members: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, text in members.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+    return tgz_bytes({name: text.encode() for name, text in members.items()})
 
 
 # --- sacrebleu_ ------------------------------------------------------------------------

@@ -116,9 +116,10 @@ def _host_path(url: str) -> str:
     return f"{parts.netloc}/{path}"
 
 
-def mirrored(url: str) -> str:
-    """The URL to fetch: the upstream URL, or its copy on TRANSLATIONS_DATA_MIRROR."""
-    mirror = os.environ.get(MIRROR_ENV)
+def mirrored(url: str, mirror: str | None = None) -> str:
+    """The URL to fetch: the upstream URL, or its copy on `mirror` (default:
+    TRANSLATIONS_DATA_MIRROR)."""
+    mirror = mirror or os.environ.get(MIRROR_ENV)
     if not mirror:
         return url
     query = urllib.parse.urlsplit(url).query

@@ -6,7 +6,7 @@ before hours of compute depend on it (`translations datasets`, the Train action)
 | `po_` with a requirement | PyPI's JSON API knows the project (and version, if pinned) |
 | `file_` relative | the file exists in this checkout |
 | `file_` / `po_` absolute | not checkable here: the path is on the machine that runs the task |
-| the others | each URL the importer's `urls(name, *langs)` names answers a HEAD request, through `TRANSLATIONS_DATA_MIRROR` when it is set (`hf_`: `HF_ENDPOINT`) |
+| the others | each URL the importer's `urls(name, *langs)` names answers a HEAD request, through the config's `taskcluster.data-mirror` or `TRANSLATIONS_DATA_MIRROR` when set (`hf_`: `HF_ENDPOINT`) |
 
 A definite "not there" (HTTP 404/410, a missing file) is an error, as is a key its
 importer rejects; a network failure is only "unknown", so the check never blocks work
@@ -56,7 +56,7 @@ def _worst(results: list[tuple[str, str]]) -> tuple[str, str]:
     return results[0]
 
 
-def check(key: str, langs: tuple[str, ...], checkout: Path) -> Check:
+def check(key: str, langs: tuple[str, ...], checkout: Path, mirror: str = "") -> Check:
     importer, name = parse_key(key)
     if importer == "po" and not name.startswith("/"):
         match = re.fullmatch(r"([A-Za-z0-9._-]+)(?:==([A-Za-z0-9._+!-]+))?", name)
@@ -79,7 +79,7 @@ def check(key: str, langs: tuple[str, ...], checkout: Path) -> Check:
     if not urls:
         return Check(key, name, "not checked", "its files are only known when the import runs")
     # The Hugging Face Hub is an API with its own mirror setting (HF_ENDPOINT), not a file host.
-    fetched = urls if importer == "hf" else [mirrored(url) for url in urls]
+    fetched = urls if importer == "hf" else [mirrored(url, mirror) for url in urls]
     return Check(key, " ".join(urls), *_worst([_head(url) for url in fetched]))
 
 
@@ -91,4 +91,5 @@ def check_all(config: dict, checkout: Path) -> list[Check]:
         (key, side.get(category, (src, trg))) for category, keys in config["datasets"].items() for key in keys
     ))
     with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda item: check(*item, checkout), items))
+        mirror = config.get("taskcluster", {}).get("data-mirror", "")  # as the import tasks get it
+        return list(pool.map(lambda item: check(*item, checkout, mirror), items))

@@ -6,6 +6,7 @@ jsonschema's `iter_errors` over the JSON Schema that msgspec derives from the cl
 below; semantic checks (language codes, dataset keys, ...) add theirs.
 """
 
+import urllib.parse
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -139,6 +140,10 @@ class Taskcluster(Section):
         doc("Worker class per kind (`default` for the rest): `standard` or preemptible `spot`."),
     ] = msgspec.field(default_factory=lambda: {"default": "standard"})
     split_chunks: Annotated[int, doc("Number of parallel chunks for translation steps.", ge=1)] = 10
+    data_mirror: Annotated[
+        str,
+        doc("Base URL of a dataset mirror (`<mirror>/<host>/<path>`) for the import tasks, on both engines; not part of their cache digests (docs/datasets.md)."),
+    ] = ""
     interactive: Annotated[
         list[str],
         doc("Labels or label prefixes of tasks to create as interactive tasks: a shell in the task's container from the Taskcluster UI."),
@@ -214,7 +219,15 @@ def _semantic_errors(config: dict) -> list[str]:
     errors += _dataset_key_errors(datasets)
     errors += _worker_class_errors(config.get("taskcluster"))
     errors += _filter_file_errors(experiment.get("cleaning-filters"))
+    errors += _mirror_errors(config.get("taskcluster"))
     return errors
+
+
+def _mirror_errors(taskcluster) -> list[str]:
+    mirror = taskcluster.get("data-mirror") if isinstance(taskcluster, dict) else None
+    if not mirror or not isinstance(mirror, str) or urllib.parse.urlsplit(mirror).scheme in ("http", "https"):
+        return []
+    return [f"taskcluster.data-mirror: {mirror!r} is not an http(s) URL, e.g. https://mirror.example.org/data"]
 
 
 def _filter_file_errors(name) -> list[str]:

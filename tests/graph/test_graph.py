@@ -272,6 +272,19 @@ def test_digest_follows_config_values_a_task_reads():
     }
 
 
+def test_data_mirror_reaches_the_imports_but_not_their_digests():
+    before = {label: task.attributes["cached_task"]["digest"] for label, task in graph.generator(CI).full_task_graph.tasks.items()}
+    mirrored = copy.deepcopy(CI)
+    mirrored.setdefault("taskcluster", {})["data-mirror"] = "https://mirror.example.org/data"
+    full = graph.generator(mirrored).full_task_graph
+    env = {label: task.task["payload"]["env"].get("TRANSLATIONS_DATA_MIRROR") for label, task in full.tasks.items()}
+    assert {label for label, value in env.items() if value == "https://mirror.example.org/data"} == {
+        label for label in full.tasks if label.startswith("dataset-")
+    }
+    changed = {label for label, task in full.tasks.items() if task.attributes["cached_task"]["digest"] != before[label]}
+    assert changed == {"export-en-de", "all-en-de"}  # the export embeds the config
+
+
 def test_train_action_creates_the_target_stage_graph(tmp_path):
     result = train_action(tmp_path, TRAIN_INPUT)
     assert result.returncode == 0, result.stderr[-3000:]

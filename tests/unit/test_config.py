@@ -40,7 +40,9 @@ def test_defaults_are_filled():
         "training-backward": {}, "decoding-backward": {}, "training-teacher": {}, "decoding-teacher": {},
         "training-student": {}, "training-student-finetuned": {}, "decoding-student": {},
     }
-    assert config["taskcluster"] == {"worker-classes": {"default": "standard"}, "split-chunks": 10, "interactive": []}
+    assert config["taskcluster"] == {
+        "worker-classes": {"default": "standard"}, "split-chunks": 10, "data-mirror": "", "interactive": [],
+    }
 
 
 @pytest.mark.parametrize("name", ["quickstart.yml", "ci.yml"])
@@ -96,6 +98,12 @@ def test_cleaning_filters_name_a_shipped_filter_file():
     ]
     assert errors_of(**{"experiment__cleaning-filters": "/tmp/mine.yml"}) == [
         "experiment.cleaning-filters: '/tmp/mine.yml': name a file of pipeline/clean/filters/ without .yml, e.g. default"
+    ]
+
+
+def test_data_mirror_is_an_http_url():
+    assert errors_of(taskcluster={"data-mirror": "/srv/mirror"}) == [
+        "taskcluster.data-mirror: '/srv/mirror' is not an http(s) URL, e.g. https://mirror.example.org/data"
     ]
 
 

@@ -78,12 +78,12 @@ def test_datasets_resolves_importer_urls_through_the_mirror(tmp_path, server):
             "mono-src": ["news-crawl_news.2021"],
             "mono-trg": ["news-crawl_news.2021"],
         },
+        "taskcluster": {"data-mirror": server},
     }
     path = tmp_path / "config.yml"
     path.write_text(yaml.safe_dump(config))
     result = subprocess.run(
         [TRANSLATIONS, "datasets", str(path)], cwd=REPO, capture_output=True, text=True,
-        env={**os.environ, "TRANSLATIONS_DATA_MIRROR": server},
     )
     rows = [line.split()[:3] for line in result.stdout.splitlines()]
     assert rows == [

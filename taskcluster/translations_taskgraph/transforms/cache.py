@@ -17,7 +17,11 @@ from typing import Optional
 from taskgraph.transforms.base import TransformSequence
 from taskgraph.util.schema import Schema
 
+from pipeline.common.download import MIRROR_ENV
+
 CACHE_TYPE = "translations-v1"
+# A mirror serves the upstream's bytes: switching to one must not rerun the pipeline.
+NOT_DIGESTED = (MIRROR_ENV,)
 # Every step uses pipeline/common; kinds list their own step's files.
 COMMON_RESOURCES = ("pipeline/common/*.py",)
 
@@ -61,7 +65,7 @@ def add_cache(config, tasks):
     for task in tasks:
         inputs = {
             "command": task["run"]["command"],
-            "env": task["worker"].get("env", {}),
+            "env": {name: value for name, value in task["worker"].get("env", {}).items() if name not in NOT_DIGESTED},
             "files": file_hashes(root, COMMON_RESOURCES + tuple(task.pop("cache-resources", []))),
             "docker-image": images[task["worker"]["docker-image"]["in-tree"]],
         }

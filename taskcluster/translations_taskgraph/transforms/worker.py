@@ -1,5 +1,6 @@
 """Pick the worker alias `<resource>-<class>` and give GPU tasks GPUS and WORKSPACE,
-and the exit codes that retry them (no GPU visible; training interrupted and saved).
+and the exit codes that retry them (no GPU visible; training interrupted and saved);
+give import tasks the config's dataset mirror.
 
 Kinds say `worker-type: cpu|gpu|largegpu`; the class (`standard` or `spot`) comes from
 the config's `taskcluster.worker-classes`, per kind or `default`.
@@ -7,6 +8,7 @@ the config's `taskcluster.worker-classes`, per kind or `default`.
 
 from taskgraph.transforms.base import TransformSequence
 
+from pipeline.common.download import MIRROR_ENV
 from pipeline.common.marian import EXIT_INTERRUPTED, EXIT_NO_GPU
 from translations_taskgraph import training_config
 
@@ -17,7 +19,8 @@ transforms = TransformSequence()
 
 @transforms.add
 def worker_class(config, tasks):
-    classes = training_config.get(config.params)["taskcluster"]["worker-classes"]
+    settings = training_config.get(config.params)["taskcluster"]
+    classes = settings["worker-classes"]
     worker_class = classes.get(config.kind, classes["default"])
     gpu_env = config.graph_config["worker-gpus"]
     for task in tasks:
@@ -26,6 +29,8 @@ def worker_class(config, tasks):
         worker = task.setdefault("worker", {})
         worker.setdefault("max-run-time", MAX_RUN_TIME[resource])
         worker.setdefault("env", {}).update(gpu_env.get(resource, {}))
+        if config.kind == "dataset" and settings["data-mirror"]:
+            worker["env"][MIRROR_ENV] = settings["data-mirror"]
         if resource in gpu_env:
             # No GPU on this machine, or Marian saved and stopped on SIGTERM: run again.
             worker["retry-exit-status"] = [EXIT_NO_GPU, EXIT_INTERRUPTED]

@@ -1,11 +1,11 @@
 """HTTP(S) downloads that survive flaky networks, and the dataset mirror and cache.
 
 `download` streams a URL into a file: connection errors, 5xx answers and short bodies
-are retried with backoff, and a retry resumes the partial file with an HTTP Range
-request (from the start again if the server ignores Range). The body's size is checked
-against Content-Length, and its sha256 against the one given. Other HTTP errors (a 404)
-are one-line UserErrors naming what was fetched and the URL. Nothing is left at `dest`
-unless the download completes.
+are retried with backoff, and a retry resumes where the body stopped with an HTTP Range
+request (re-reading and skipping what it has if the server ignores Range). The body's
+size is checked against Content-Length, and its sha256 against the one given. Other
+HTTP errors (a 404) are one-line UserErrors naming what was fetched and the URL. Nothing
+is left at `dest` unless the download completes.
 
 `fetch` is `download` for dataset files, with two settings an organization uses to
 pre-stage data:
@@ -48,55 +48,22 @@ class _Retry(Exception):
 
 
 def download(url: str, dest: Path, what: str, sha256: str | None = None) -> int:
-    """Stream `url` into `dest`; returns its size. Errors are one-line UserErrors starting
-    with `what` (e.g. "dataset url_https://...")."""
+    """Stream `url` into `dest` (resuming as `open_stream` does); returns its size. Errors
+    are one-line UserErrors starting with `what` (e.g. "dataset url_https://...")."""
     dest = Path(dest)
     part = dest.with_name(dest.name + ".part")
-    part.unlink(missing_ok=True)
-    for attempt in range(RETRIES + 1):
-        try:
-            _attempt(url, part, what)
-            break
-        except _Retry as problem:
-            if attempt == RETRIES:
-                part.unlink(missing_ok=True)
-                raise UserError(f"{what}: {url}: {problem} (after {RETRIES + 1} attempts)") from None
-            delay = BACKOFF_S * 2**attempt
-            logger.warning("%s: %s; retrying in %.0fs", url, problem, delay)
-            time.sleep(delay)
-    if sha256 and (actual := file_sha256(part)) != sha256:
-        part.unlink()
-        raise UserError(f"{what}: {url}: sha256 {actual} does not match the published {sha256}")
+    try:
+        with _ResumingStream(url, what) as stream, open(part, "wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
+        if sha256 and (actual := file_sha256(part)) != sha256:
+            raise UserError(f"{what}: {url}: sha256 {actual} does not match the published {sha256}")
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     part.rename(dest)
     size = dest.stat().st_size
     logger.info("downloaded %s (%.1f MB)", url, size / 1e6)
     return size
-
-
-def _attempt(url: str, part: Path, what: str) -> None:
-    """One request, resuming `part` if it holds bytes; raises _Retry on a transient failure."""
-    have = part.stat().st_size if part.exists() else 0
-    headers = {"User-Agent": "translations-pipeline", **({"Range": f"bytes={have}-"} if have else {})}
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=TIMEOUT_S) as response:
-            if have and response.status != 206:
-                logger.info("%s: the server ignores Range; downloading from the start", url)
-                have = 0
-            expected = response.headers.get("Content-Length")
-            with open(part, "ab" if have else "wb") as out:
-                shutil.copyfileobj(response, out, 1 << 20)
-    except urllib.error.HTTPError as error:
-        if error.code == 416 and have:  # the part is already whole
-            return
-        if error.code < 500:
-            part.unlink(missing_ok=True)
-            raise UserError(f"{what}: {url}: HTTP {error.code} {error.reason}") from None
-        raise _Retry(f"HTTP {error.code} {error.reason}") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
-        raise _Retry(str(getattr(error, "reason", None) or error) or type(error).__name__) from None
-    got = part.stat().st_size - have
-    if expected is not None and got != int(expected):
-        raise _Retry(f"got {got} of {expected} bytes")
 
 
 def file_sha256(path: Path) -> str:

@@ -59,19 +59,6 @@ class HashSet:
         new[first[self._insert(unique)]] = True
         return new
 
-    def contains(self, keys: np.ndarray) -> np.ndarray:
-        keys = np.where(keys == 0, np.uint64(1), keys.astype(np.uint64, copy=False))
-        mask = len(self.table) - 1
-        slots = _slots(keys, mask)
-        found = np.zeros(len(keys), dtype=bool)
-        pending = np.arange(len(keys))
-        while pending.size:
-            current = self.table[slots[pending]]
-            found[pending[current == keys[pending]]] = True
-            pending = pending[(current != keys[pending]) & (current != 0)]
-            slots[pending] = (slots[pending] + 1) & mask
-        return found
-
     def _insert(self, keys: np.ndarray) -> np.ndarray:
         """Insert distinct keys; returns the mask of those not already present."""
         mask = len(self.table) - 1

@@ -10,7 +10,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 import zstandard
 
@@ -26,6 +26,15 @@ def prefix_path(prefix: Path | str, lang: str) -> Path:
     return Path(f"{prefix}.{lang}.zst")
 
 
+def decoded_lines(stream: IO[bytes], label: str) -> Iterator[str]:
+    """UTF-8 lines of a binary stream without their line ending; errors name `label` and the line."""
+    for number, line in enumerate(stream, 1):
+        try:
+            yield line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as error:
+            raise UserError(f"{label}:{number}: invalid UTF-8 ({error.reason}); fix or drop this line") from None
+
+
 def read_lines(path: Path | str) -> Iterator[str]:
     """Yield the lines of a plain or .zst file without their line ending.
 
@@ -36,32 +45,27 @@ def read_lines(path: Path | str) -> Iterator[str]:
         raise UserError(f"{path}: file not found")
     with open(path, "rb") as raw:
         stream = zstandard.ZstdDecompressor().stream_reader(raw) if path.suffix == ".zst" else raw
-        buffered = io.BufferedReader(stream, buffer_size=1 << 20)
-        for number, line in enumerate(buffered, start=1):
-            try:
-                yield line.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as error:
-                raise UserError(f"{path}:{number}: invalid UTF-8 ({error.reason}); fix or drop this line") from None
+        yield from decoded_lines(io.BufferedReader(stream, buffer_size=1 << 20), str(path))
 
 
-def read_pairs(src_path: Path | str, trg_path: Path | str) -> Iterator[tuple[str, str]]:
-    """Yield aligned (source, target) lines; misaligned files are a UserError with both counts."""
-    src_lines, trg_lines = read_lines(src_path), read_lines(trg_path)
+def aligned(src_lines: Iterator[str], trg_lines: Iterator[str], src_label: str, trg_label: str) -> Iterator[tuple[str, str]]:
+    """Zip two line iterators; a length mismatch is a UserError with both line counts."""
     count = 0
     for src in src_lines:
         trg = next(trg_lines, None)
         if trg is None:
-            rest = 1 + sum(1 for _ in src_lines)
-            raise UserError(
-                f"misaligned corpus: {src_path} has {count + rest} lines but {trg_path} has {count}"
-            )
+            total = count + 1 + sum(1 for _ in src_lines)
+            raise UserError(f"misaligned corpus: {src_label} has {total} lines but {trg_label} has {count}")
         count += 1
         yield src, trg
     extra = sum(1 for _ in trg_lines)
     if extra:
-        raise UserError(
-            f"misaligned corpus: {src_path} has {count} lines but {trg_path} has {count + extra}"
-        )
+        raise UserError(f"misaligned corpus: {src_label} has {count} lines but {trg_label} has {count + extra}")
+
+
+def read_pairs(src_path: Path | str, trg_path: Path | str) -> Iterator[tuple[str, str]]:
+    """Yield aligned (source, target) lines; misaligned files are a UserError with both counts."""
+    return aligned(read_lines(src_path), read_lines(trg_path), str(src_path), str(trg_path))
 
 
 class LineWriter:

@@ -22,6 +22,7 @@ from typing import IO, Iterable, Iterator
 
 import zstandard
 
+from pipeline.common.corpus import decoded_lines
 from pipeline.common.datasets import IMPORTERS
 from pipeline.common.errors import UserError
 
@@ -50,15 +51,6 @@ def open_decompressed(path: Path | str) -> IO[bytes]:
     return open(path, "rb")
 
 
-def decoded_lines(stream: IO[bytes], label: str) -> Iterator[str]:
-    """UTF-8 lines of a binary stream without their line ending; errors name `label` and the line."""
-    for number, line in enumerate(stream, 1):
-        try:
-            yield line.decode("utf-8").rstrip("\r\n")
-        except UnicodeDecodeError as error:
-            raise UserError(f"{label}:{number}: invalid UTF-8 ({error.reason}); fix or drop this line") from None
-
-
 def read_text_lines(path: Path | str, label: str | None = None) -> Iterator[str]:
     """Lines of a plain, .gz, .zst, .xz or .bz2 file; errors name `label` (e.g. a URL) instead of the path."""
     path = Path(path)
@@ -78,21 +70,6 @@ def decompression_errors(label: str) -> Iterator[None]:
         raise UserError(
             f"{label}: cannot decompress ({error}); is the file complete and named for its compression?"
         ) from None
-
-
-def aligned(src_lines: Iterator[str], trg_lines: Iterator[str], src_label: str, trg_label: str) -> Iterator[tuple[str, str]]:
-    """Zip two line iterators; a length mismatch is a UserError with both line counts."""
-    count = 0
-    for src in src_lines:
-        trg = next(trg_lines, None)
-        if trg is None:
-            total = count + 1 + sum(1 for _ in src_lines)
-            raise UserError(f"misaligned corpus: {src_label} has {total} lines but {trg_label} has {count}")
-        count += 1
-        yield src, trg
-    extra = sum(1 for _ in trg_lines)
-    if extra:
-        raise UserError(f"misaligned corpus: {src_label} has {count} lines but {trg_label} has {count + extra}")
 
 
 def tsv_pairs(

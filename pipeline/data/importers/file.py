@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.common.corpus import aligned
 from pipeline.common.errors import UserError
-from pipeline.data.importers import aligned, read_text_lines
+from pipeline.data.importers import read_text_lines
 
 
 def resolve(key: str, name: str) -> Path:

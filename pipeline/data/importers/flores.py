@@ -19,9 +19,10 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.common.corpus import aligned
 from pipeline.common.download import fetch
 from pipeline.common.errors import UserError
-from pipeline.data.importers import aligned, read_text_lines
+from pipeline.data.importers import read_text_lines
 
 URL = "https://dl.fbaipublicfiles.com/nllb/flores200_dataset.tar.gz"
 SPLITS = ("dev", "devtest")

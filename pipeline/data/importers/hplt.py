@@ -52,11 +52,12 @@ from typing import Iterator
 
 import zstandard
 
+from pipeline.common.corpus import decoded_lines
 from pipeline.common.download import fetch, open_stream
 from pipeline.common.errors import UserError
 from pipeline.common.hashset import HashSet, text_hashes
 from pipeline.common.logs import get_logger
-from pipeline.data.importers import decoded_lines, read_text_lines
+from pipeline.data.importers import read_text_lines
 
 logger = get_logger(__name__)
 

@@ -27,12 +27,11 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Iterator
 
+from pipeline.common.corpus import aligned, decoded_lines
 from pipeline.common.download import fetch
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
-from pipeline.data.importers import (
-    aligned, decoded_lines, decompression_errors, open_decompressed, tmx_pairs, tsv_pairs,
-)
+from pipeline.data.importers import decompression_errors, open_decompressed, tmx_pairs, tsv_pairs
 
 logger = get_logger(__name__)  # before mtdata is imported: it would put its own handler on a bare root logger
 

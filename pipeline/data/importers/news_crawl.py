@@ -16,9 +16,9 @@ import itertools
 import re
 from typing import Iterator
 
+from pipeline.common.corpus import decoded_lines
 from pipeline.common.download import open_stream
 from pipeline.common.errors import UserError
-from pipeline.data.importers import decoded_lines
 
 URL = "https://data.statmt.org/news-crawl/{lang}/news.{year}.{lang}.shuffled.deduped.gz"
 _NAME = re.compile(r"news\.(\d{4})")

@@ -16,9 +16,9 @@ import zlib
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.common.corpus import aligned, decoded_lines
 from pipeline.common.download import fetch
 from pipeline.common.errors import UserError
-from pipeline.data.importers import aligned, decoded_lines
 
 URL = "https://object.pouta.csc.fi/OPUS-{corpus}/{version}/moses/{l1}-{l2}.txt.zip"
 _PART = re.compile(r"[A-Za-z0-9._-]+")

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.common import download
+from pipeline.common.corpus import aligned
 from pipeline.common.errors import UserError
-from pipeline.data.importers import aligned, read_text_lines
+from pipeline.data.importers import read_text_lines
 
 
 def _dataset(key: str, name: str):

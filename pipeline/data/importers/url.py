@@ -13,10 +13,11 @@ import urllib.parse
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
+from pipeline.common.corpus import aligned
 from pipeline.common.download import fetch
 from pipeline.common.errors import UserError
 from pipeline.data.importers import (
-    COMPRESSIONS, aligned, decompression_errors, open_decompressed, read_text_lines, tmx_pairs, tsv_pairs,
+    COMPRESSIONS, decompression_errors, open_decompressed, read_text_lines, tmx_pairs, tsv_pairs,
 )
 
 PARALLEL_FORMATS = (".tsv", ".tmx")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.clean.filters import FILTERS, primary
+from pipeline.clean.filters import FILTERS
 from pipeline.common import langs as language_codes
 from pipeline.common.errors import UserError
 
@@ -46,7 +46,7 @@ class FilterFile:
         """The settings (`enabled` and every parameter) of `name` for these languages and dataset."""
         settings = {"enabled": True, **FILTERS[name].defaults(), **self.filters[name]}
         for lang in langs:
-            for code in dict.fromkeys((primary(lang), lang)):
+            for code in dict.fromkeys((language_codes.primary(lang), lang)):
                 settings.update(self.languages.get(code, {}).get(name, {}))
         for pattern, overrides in self.datasets.items():
             if dataset is not None and (dataset == pattern or fnmatch.fnmatchcase(dataset, pattern)):

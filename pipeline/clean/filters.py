@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pipeline.clean import bicleaner as bicleaner_model
+from pipeline.common.langs import primary
 
 
 class Unavailable(Exception):
@@ -62,11 +63,6 @@ def _register(scope: str):
 
 
 side_filter, pair_filter, batch_filter = _register("side"), _register("pair"), _register("batch")
-
-
-def primary(lang: str) -> str:
-    """`pt-BR` -> `pt`, `zh_Hant` -> `zh`."""
-    return re.split("[-_]", lang, maxsplit=1)[0]
 
 
 # --- side filters -------------------------------------------------------------------

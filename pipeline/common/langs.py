@@ -19,3 +19,8 @@ def is_valid(code: str) -> bool:
     """`en`, `zh-Hant`, `pt-BR` are valid; `english`, `EN`, `xx` are not."""
     match = _CODE.match(code)
     return bool(match) and match.group(1) in ISO_639_1
+
+
+def primary(code: str) -> str:
+    """The primary subtag: `pt-BR` -> `pt`, `zh_Hant` -> `zh` (case kept)."""
+    return re.split("[-_]", code, maxsplit=1)[0]

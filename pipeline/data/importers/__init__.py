@@ -12,7 +12,6 @@ import gzip
 import importlib
 import io
 import lzma
-import re
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -25,6 +24,7 @@ import zstandard
 from pipeline.common.corpus import decoded_lines
 from pipeline.common.datasets import IMPORTERS
 from pipeline.common.errors import UserError
+from pipeline.common.langs import primary
 
 COMPRESSIONS = (".gz", ".zst", ".xz", ".bz2")
 
@@ -91,8 +91,8 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 def lang_matches(tag: str | None, codes: Iterable[str]) -> bool:
     """`de-DE`, `de_AT`, `DE` match the code `de` (the primary subtag, case-insensitive)."""
-    primary = re.split(r"[-_]", (tag or "").strip().lower())[0]
-    return bool(primary) and primary in {code.lower() for code in codes}
+    subtag = primary((tag or "").strip().lower())
+    return bool(subtag) and subtag in {code.lower() for code in codes}
 
 
 def tmx_pairs(stream: IO[bytes], label: str, src: Iterable[str], trg: Iterable[str]) -> Iterator[tuple[str, str]]:

@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 import polib
 
 from pipeline.common.errors import UserError
+from pipeline.common.langs import primary
 from pipeline.common.logs import get_logger
 from pipeline.data.download import pip_download
 
@@ -35,7 +36,7 @@ Member = tuple[PurePosixPath, Callable[[], bytes]]
 
 
 def is_english(lang: str) -> bool:
-    return re.split(r"[-_]", lang.lower())[0] == "en"
+    return primary(lang.lower()) == "en"
 
 
 def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:

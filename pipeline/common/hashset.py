@@ -48,6 +48,21 @@ class HashSet:
     def nbytes(self) -> int:
         return self.table.nbytes
 
+    def contains(self, keys: np.ndarray) -> np.ndarray:
+        """A mask of the uint64 hashes that are members."""
+        keys = np.where(keys == 0, np.uint64(1), keys.astype(np.uint64, copy=False))
+        mask = len(self.table) - 1
+        slots = _slots(keys, mask)
+        found = np.zeros(len(keys), dtype=bool)
+        pending = np.arange(len(keys))
+        while pending.size:
+            current = self.table[slots[pending]]
+            hit = current == keys[pending]
+            found[pending[hit]] = True
+            pending = pending[~hit & (current != 0)]  # an empty slot ends the probe: not a member
+            slots[pending] = (slots[pending] + 1) & mask
+        return found
+
     def add(self, keys: np.ndarray) -> np.ndarray:
         """Add a batch of uint64 hashes; returns a mask of those that were new. Of equal
         hashes within the batch, only the first counts as new."""

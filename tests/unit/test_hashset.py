@@ -18,8 +18,9 @@ def test_matches_a_python_set_through_growth_and_collisions():
             members.add(key)
         assert new.tolist() == expected
     assert len(hashes) == len(members)
-    # Every member is found again, and only they: adding them all back, only the others are new.
     probe = np.concatenate([pool, rng.integers(0, 2**63, 1000, dtype=np.uint64)])
+    assert hashes.contains(probe).tolist() == [(1 if key == 0 else int(key)) in members for key in probe]
+    # Adding them all back, only the non-members are new.
     keys = [1 if k == 0 else int(k) for k in probe]
     expected = [key not in members and key not in keys[:index] for index, key in enumerate(keys)]
     assert hashes.add(probe).tolist() == expected

@@ -1,11 +1,11 @@
-"""Benchmark clean_corpus and merge_corpus on synthetic data: pairs/s and peak RSS.
+"""Benchmark clean_corpus, merge_corpus and merge_mono on synthetic data: pairs/s and peak RSS.
 
 Generates --pairs synthetic en-de pairs as two datasets, `a` and `b` (half each); 20% of
 `b` repeats pairs of `a` and a few percent of all pairs are dirty (empty, tab, bad
 ratio). Then cleans each dataset and merges the cleaned ones, each step in its own
 process (`python -m ...`), so that the peak RSS reported is that step's alone; then
 merges them again the way the reference pipeline's merge step is described
-(benchmarks/reference_merge.py).
+(benchmarks/reference_merge.py); then merges the German sides as monolingual data.
 
     .venv/bin/python benchmarks/clean_merge.py --pairs 1000000 [--merge-only]
 """
@@ -111,6 +111,9 @@ def benchmark(directory: Path, pairs: int, seed: int, merge_only: bool) -> None:
     run_step("reference merge", "benchmarks.reference_merge", [
         "--output-prefix", str(directory / "reference" / "corpus"), "--inputs", str(clean / "a"), str(clean / "b"),
     ], directory / "reference" / "corpus.stats.json")
+    run_step("merge_mono de", "pipeline.data.merge_mono", [
+        "--lang", "de", "--output-prefix", str(directory / "mono" / "mono"), "--inputs", str(clean / "a"), str(clean / "b"),
+    ], directory / "mono" / "mono.de.stats.json")
 
 
 def main() -> None:

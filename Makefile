@@ -1,14 +1,16 @@
 # The two set-up commands: `make run` (quickstart training) and `make test`.
+# Both install exactly requirements.lock (every package pinned, with its hashes).
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+UV := uv==0.13.8
 
-.PHONY: run test install
+.PHONY: run test install lock
 
-$(STAMP): pyproject.toml
+$(STAMP): requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -18,3 +20,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# After changing a dependency in pyproject.toml or taskcluster/requirements.in.
+lock:
+	python3 -m venv .lock-tools && .lock-tools/bin/pip install --quiet $(UV)
+	.lock-tools/bin/uv pip compile pyproject.toml --extra test --extra setup --generate-hashes \
+	  --universal --python-version 3.11 --no-header -o requirements.lock
+	.lock-tools/bin/uv pip compile taskcluster/requirements.in --generate-hashes \
+	  --universal --python-version 3.11 --no-header -o taskcluster/requirements.txt
+	rm -rf .lock-tools

@@ -2,7 +2,8 @@
 
 Everything here streams: files are read and written line by line. Writers go to a
 temporary name and are renamed into place only when complete, so a killed step never
-leaves a file that looks finished.
+leaves a file that looks finished; readers (through `pipeline.common.compression`) fail
+on a file that ends early rather than reading it as a shorter one.
 """
 
 import contextlib
@@ -12,8 +13,7 @@ import os
 from pathlib import Path
 from typing import IO, Iterator
 
-import zstandard
-
+from pipeline.common.compression import decompression_errors, open_decompressed
 from pipeline.common.errors import UserError
 
 
@@ -35,17 +35,18 @@ def decoded_lines(stream: IO[bytes], label: str) -> Iterator[str]:
             raise UserError(f"{label}:{number}: invalid UTF-8 ({error.reason}); fix or drop this line") from None
 
 
-def read_lines(path: Path | str) -> Iterator[str]:
-    """Yield the lines of a plain or .zst file without their line ending.
+def read_lines(path: Path | str, label: str | None = None) -> Iterator[str]:
+    """Yield the lines of a plain, .zst, .gz, .xz or .bz2 file without their line ending.
 
-    Invalid UTF-8 is a UserError naming the file and the line number.
+    A missing, truncated or damaged file, or invalid UTF-8, is a one-line UserError naming
+    `label` (e.g. the URL it came from; default: the path) and, for UTF-8, the line.
     """
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: file not found")
-    with open(path, "rb") as raw:
-        stream = zstandard.ZstdDecompressor().stream_reader(raw) if path.suffix == ".zst" else raw
-        yield from decoded_lines(io.BufferedReader(stream, buffer_size=1 << 20), str(path))
+    label = label or str(path)
+    if not path.is_file():
+        raise UserError(f"{label}: file not found")
+    with decompression_errors(label), open_decompressed(path) as stream:
+        yield from decoded_lines(stream, label)
 
 
 def aligned(src_lines: Iterator[str], trg_lines: Iterator[str], src_label: str, trg_label: str) -> Iterator[tuple[str, str]]:
@@ -80,7 +81,9 @@ class LineWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.raw = open(self.tmp, "wb")
         if self.path.suffix == ".zst":
-            self.stream = zstandard.ZstdCompressor(level=3).stream_writer(self.raw, closefd=False)
+            import zstandard  # here, not at the top: the graph side imports this module without it
+
+            self.stream = zstandard.ZstdCompressor(level=3, write_checksum=True).stream_writer(self.raw, closefd=False)
         else:
             self.stream = self.raw
         self.text = io.TextIOWrapper(self.stream, encoding="utf-8", newline="\n", write_through=False)

@@ -1,7 +1,8 @@
-"""The `translations` command: validate a config, show its graph, run it locally, open a
-shell in a task's environment."""
+"""The `translations` command: validate a config, show its graph, run it locally, verify
+its stored results, open a shell in a task's environment."""
 
 import argparse
+import importlib.metadata
 import json
 import logging
 import subprocess
@@ -75,12 +76,34 @@ def cmd_run(args) -> int:
     rows = report.scores(tasks, executor.store)
     if rows:
         print(report.table(rows))
-    for label, code, log in outcome.failed:
-        print(f"FAILED: {label} exited {code}; log: {log}", file=sys.stderr)
+    for label, reason, log in outcome.failed:
+        print(f"FAILED: {label} {reason}; log: {log}", file=sys.stderr)
     if outcome.interrupted:
-        print("interrupted; run the same command again to continue where it stopped", file=sys.stderr)
-        return 130
+        print(f"interrupted by {outcome.interrupted.name}; run the same command again to continue where it stopped", file=sys.stderr)
+        return 128 + outcome.interrupted
     return 0 if outcome.ok else 1
+
+
+def cmd_verify(args) -> int:
+    """Check every stored result of the config's graph against its record (sizes and hashes)."""
+    from translations_taskgraph.local import graph as local_graph
+    from translations_taskgraph.local.store import Store
+    from translations_taskgraph.local.task import from_graph
+
+    config = config_schema.load(args.config)
+    tasks = from_graph(local_graph.generator(config).full_task_graph)
+    store = Store(Path(args.workdir))
+    damaged = 0
+    with store.locked():
+        stored = sorted(label for label, task in tasks.items() if store.has(task.digest))
+        for label in stored:
+            problem = store.damage(tasks[label].digest, hashes=True)
+            if problem:
+                damaged += 1
+                aside = store.set_aside(tasks[label].digest)
+                print(f"{label}: damaged: {problem}; set aside in {aside}, the next run redoes it")
+    print(f"verified {len(stored)} stored result(s) of {args.config} in {store.root}: {damaged} damaged")
+    return 1 if damaged else 0
 
 
 def cmd_shell(args) -> int:
@@ -90,11 +113,18 @@ def cmd_shell(args) -> int:
 
     _, tasks, task = _full_graph_task(args)
     store = Store(Path(args.workdir))
-    missing = [dep for dep in task.dependencies if not store.has(tasks[dep].digest)]
-    if missing:
-        stage = max((tasks[dep].attributes["stage"] for dep in missing), key=config_schema.STAGES.index)
+    problems = {}
+    for dep in task.dependencies:
+        digest = tasks[dep].digest
+        if not store.has(digest):
+            problems[dep] = "not stored"
+        elif problem := store.damage(digest, hashes=True):
+            store.set_aside(digest)  # so that the run below redoes it
+            problems[dep] = f"damaged: {problem}"
+    if problems:
+        stage = max((tasks[dep].attributes["stage"] for dep in problems), key=config_schema.STAGES.index)
         raise UserError(
-            f"{args.label} needs results not in {args.workdir}: {', '.join(missing)}; "
+            f"{args.label} needs results not in {args.workdir}: {', '.join(f'{dep} ({why})' for dep, why in problems.items())}; "
             f"run `translations run {args.config} --target-stage {stage} --workdir {args.workdir}` first"
         )
     work, env = prepare(store, task, tasks)
@@ -149,7 +179,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_datasets(args) -> int:
-    from pipeline.data.preflight import check_all
+    from pipeline.data.preflight import FAILED, check_all
     from translations_taskgraph.local.graph import REPO_ROOT
 
     config = config_schema.load(args.config)
@@ -158,10 +188,11 @@ def cmd_datasets(args) -> int:
     for c in checks:
         detail = f" ({c.detail})" if c.detail else ""
         print(f"{c.key.ljust(width)}  {c.status:<11}  {c.location}{detail}")
-    missing = [c for c in checks if c.status == "missing"]
-    for c in missing:
-        print(f"error: {args.config}: dataset {c.key} is not there: {c.location} {c.detail}".rstrip(), file=sys.stderr)
-    return 2 if missing else 0
+    failed = [c for c in checks if c.status in FAILED]
+    for c in failed:
+        reason = c.detail if c.status == "invalid" else f"dataset {c.key} is not there: {c.location} {c.detail}".rstrip()
+        print(f"error: {args.config}: {reason}", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def cmd_config_docs(args) -> int:
@@ -171,51 +202,69 @@ def cmd_config_docs(args) -> int:
     return 0
 
 
+def version() -> str:
+    try:
+        return importlib.metadata.version("translations")
+    except importlib.metadata.PackageNotFoundError:  # a checkout used without `pip install -e .`
+        return "unknown (not installed)"
+
+
+CONFIG_HELP = "the training config (YAML), e.g. configs/quickstart.yml"
+STAGE_HELP = "use this stage instead of the config's target-stage (the tasks it needs come too)"
+WORKDIR_HELP = "the local result store (default: ./runs)"
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="translations", description=__doc__)
-    commands = main.add_subparsers(dest="command", required=True)
+    main.add_argument("--version", action="version", version=f"%(prog)s {version()}", help="print the version and exit")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND", help="one of:")
 
     validate = commands.add_parser("validate", help="check a training config; report every problem")
-    validate.add_argument("config")
+    validate.add_argument("config", help=CONFIG_HELP)
     validate.set_defaults(func=cmd_validate)
 
     graph = commands.add_parser("graph", help="list the tasks a config generates")
-    graph.add_argument("config")
-    graph.add_argument("--target-stage")
-    graph.add_argument("--json", action="store_true", help="full task definitions")
+    graph.add_argument("config", help=CONFIG_HELP)
+    graph.add_argument("--target-stage", help=STAGE_HELP)
+    graph.add_argument("--json", action="store_true", help="print the full task definitions as JSON")
     graph.set_defaults(func=cmd_graph)
 
     run = commands.add_parser("run", help="run the training graph on this machine")
-    run.add_argument("config")
-    run.add_argument("--target-stage")
-    run.add_argument("--workdir", default="runs", help="results store (default: ./runs)")
+    run.add_argument("config", help=CONFIG_HELP)
+    run.add_argument("--target-stage", help=STAGE_HELP)
+    run.add_argument("--workdir", default="runs", help=WORKDIR_HELP)
     run.add_argument("--jobs", type=int, default=1, help="tasks to run at once (default: 1)")
     run.add_argument("--start-from", metavar="PREFIX", help="rerun the tasks whose label starts with PREFIX and all downstream")
     run.set_defaults(func=cmd_run)
 
+    verify = commands.add_parser("verify", help="check the stored results of a config against their sizes and hashes")
+    verify.add_argument("config", help=CONFIG_HELP)
+    verify.add_argument("--workdir", default="runs", help=WORKDIR_HELP)
+    verify.set_defaults(func=cmd_verify)
+
     shell = commands.add_parser("shell", help="a shell in a task's prepared environment (fetches in place)")
-    shell.add_argument("config")
-    shell.add_argument("label")
-    shell.add_argument("--workdir", default="runs", help="results store (default: ./runs)")
+    shell.add_argument("config", help=CONFIG_HELP)
+    shell.add_argument("label", help="the task's label (`translations graph CONFIG` lists them)")
+    shell.add_argument("--workdir", default="runs", help=WORKDIR_HELP)
     shell.set_defaults(func=cmd_shell)
 
     datasets = commands.add_parser("datasets", help="where each dataset comes from, and whether it is reachable")
-    datasets.add_argument("config")
+    datasets.add_argument("config", help=CONFIG_HELP)
     datasets.set_defaults(func=cmd_datasets)
 
     train = commands.add_parser("train", help="trigger the Train action on Taskcluster with a config")
-    train.add_argument("config")
+    train.add_argument("config", help=CONFIG_HELP)
     train.add_argument("--task-group", required=True, help="a decision task's group id (its task id)")
-    train.add_argument("--target-stage")
+    train.add_argument("--target-stage", help=STAGE_HELP)
     train.add_argument("--previous-group-ids", nargs="*", help="reuse these groups' completed tasks")
     train.add_argument("--start-task-prefix", help="rerun tasks with this label prefix and everything downstream")
     train.set_defaults(func=cmd_train)
 
     cache = commands.add_parser("cache", help="task results and their digests")
-    cache_commands = cache.add_subparsers(dest="cache_command", required=True)
+    cache_commands = cache.add_subparsers(dest="cache_command", required=True, metavar="COMMAND", help="one of:")
     explain = cache_commands.add_parser("explain", help="say why a task would or would not be reused")
-    explain.add_argument("config")
-    explain.add_argument("label")
+    explain.add_argument("config", help=CONFIG_HELP)
+    explain.add_argument("label", help="the task's label (`translations graph CONFIG` lists them)")
     explain.add_argument("--workdir", default="runs", help="compare with this local store (default: ./runs)")
     explain.add_argument("--previous", type=Path, help="compare with a previous full-task-graph.json instead")
     explain.set_defaults(func=cmd_cache_explain)

@@ -6,7 +6,6 @@ import json
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from tests.data.make_ci_data import LEXICON
 
 from tests.artifacts import produced
 from tests.conftest import REPO, TRANSLATIONS, run_cli
+from tests.e2e.waiting import wait_for_log
 from translations_taskgraph import config as config_schema
 from translations_taskgraph.local import graph
 
@@ -79,14 +79,15 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     backwards = json.loads((result(workdir, EVALUATE_BACKWARDS) / "file_tests_data_ci_test_LANG_zst.metrics.json").read_text())
     assert backwards["chrf"] > 80, "the tiny backward model learns the mapping too (de->en)"
     table = first.stdout.splitlines()[-7:]
-    assert table[0].split() == ["model", "test", "set", "lines", "BLEU", "chrF"]
+    assert table[0].split() == ["model", "test", "set", "lines", "BLEU", "chrF", "chrF++"]
     rows = [line.split() for line in table[2:]]
+    scores = lambda m: [f"{m['bleu']:.2f}", f"{m['chrf']:.2f}", f"{m['chrfpp']:.2f}"]  # noqa: E731
     assert rows[:2] == [
-        ["backwards", TEST_SET, str(backwards["lines"]), f"{backwards['bleu']:.2f}", f"{backwards['chrf']:.2f}"],
-        ["teacher", "1", TEST_SET, str(metrics["lines"]), f"{metrics['bleu']:.2f}", f"{metrics['chrf']:.2f}"],
+        ["backwards", TEST_SET, str(backwards["lines"]), *scores(backwards)],
+        ["teacher", "1", TEST_SET, str(metrics["lines"]), *scores(metrics)],
     ]
     assert [row[0] for row in rows[2:]] == ["student", "finetuned-student", "quantized"]
-    assert all(float(row[-1]) > 80 for row in rows[2:]), "every student learns the mapping from the teacher"
+    assert all(float(row[-2]) > 80 for row in rows[2:]), "every student learns the mapping from the teacher"
 
     _check_distillation(workdir)
     _check_package_decodes_the_test_set(workdir, tmp_path)
@@ -225,7 +226,7 @@ def test_run_killed_during_training_resumes_without_redoing_tasks(tmp_path):
     command = [TRANSLATIONS, "run", str(path), "--workdir", "runs"]  # relative, as `make run` has it
     with open(tmp_path / "first.log", "w") as log:
         first = subprocess.Popen(command, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
-        train_log = _wait_for_checkpoint(workdir, first)
+        train_log = wait_for_log(workdir, first, "train-teacher", "Saving Adam parameters")
         first.send_signal(signal.SIGKILL)
         first.wait()
 
@@ -235,19 +236,6 @@ def test_run_killed_during_training_resumes_without_redoing_tasks(tmp_path):
     assert re.findall(r"started  (\S+)", second.stderr) == ["train-teacher-en-de-1", EVALUATE]
     assert "Restoring the corpus state" in (workdir / "ci" / "train-teacher-en-de-1" / "log.txt").read_text()
     assert not train_log.exists()  # the attempt's directory moved into the store
-
-
-def _wait_for_checkpoint(workdir: Path, process: subprocess.Popen, timeout: float = 300) -> Path:
-    """Wait until the teacher has saved a checkpoint; return its attempt's log."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the run ended before training checkpointed"
-        for log in (workdir / "work").glob("*/log.txt"):
-            text = log.read_text(errors="replace")
-            if "train-teacher" in text.splitlines()[0] and "Saving Adam parameters" in text:
-                return log
-        time.sleep(0.2)
-    raise AssertionError("no checkpoint within the timeout")
 
 
 def test_teacher_ensemble_is_evaluated_with_every_member(tmp_path):

@@ -1,4 +1,4 @@
-"""A local task's fetches: hard links to upstream artifacts, into subfolders when asked."""
+"""A local task's fetches: hard links to upstream artifacts, into subfolders when asked, from intact results only."""
 
 import os
 
@@ -14,11 +14,20 @@ def task(label: str, digest: str, fetches=()) -> LocalTask:
     return LocalTask(label=label, kind="k", digest=digest, command=["true"], env={}, dependencies=[], fetches=list(fetches))
 
 
+def stored(store: Store, digest: str, files: dict[str, str]) -> None:
+    """A result in the store, as the executor commits it."""
+    work = store.work_dir(digest)
+    (work / "artifacts").mkdir(parents=True)
+    for name, text in files.items():
+        (work / "artifacts" / name).write_text(text)
+    (work / "log.txt").write_text("")
+    store.commit(digest, {"label": digest}, seconds=0)
+
+
 def test_fetches_are_linked_into_their_dest(tmp_path):
     store = Store(tmp_path / "runs")
     for label, digest in (("teacher-1", "d1"), ("teacher-2", "d2")):
-        (store.artifacts(digest)).mkdir(parents=True)
-        (store.artifacts(digest) / "model.npz").write_text(label)
+        stored(store, digest, {"model.npz": label})
     tasks = {"teacher-1": task("teacher-1", "d1"), "teacher-2": task("teacher-2", "d2")}
     consumer = task("eval", "d3", [Fetch("teacher-1", "model.npz", "teacher-1"), Fetch("teacher-2", "model.npz", "teacher-2")])
     link_fetches(store, consumer, tasks, tmp_path / "fetches")
@@ -28,3 +37,13 @@ def test_fetches_are_linked_into_their_dest(tmp_path):
     missing = task("eval", "d4", [Fetch("teacher-1", "vocab.spm")])
     with pytest.raises(UserError, match="eval fetches vocab.spm but teacher-1 did not produce it"):
         link_fetches(store, missing, tasks, tmp_path / "fetches2")
+
+
+def test_a_fetch_from_a_damaged_result_is_refused(tmp_path):
+    store = Store(tmp_path / "runs")
+    stored(store, "d1", {"model.npz": "weights"})
+    (store.artifacts("d1") / "model.npz").unlink()
+    consumer = task("eval", "d3", [Fetch("teacher-1", "model.npz")])
+    with pytest.raises(UserError) as error:
+        link_fetches(store, consumer, {"teacher-1": task("teacher-1", "d1")}, tmp_path / "fetches")
+    assert str(error.value) == "eval fetches from teacher-1, whose stored result is damaged (model.npz: missing); run again to redo it"

@@ -1,27 +1,33 @@
 """Run a target task graph on this machine, reusing stored results by digest.
 
+A stored result is reused when it is intact: the sizes of every reused result's files
+match its record, and the hashes of those this run fetches (checked once per run). A
+damaged result is set aside and its task runs again.
+
 Ready tasks (all upstream results stored) start as processes, at most `jobs` at a time,
 earlier stages first. Each gets its own directory (`prepare`) and writes to
-`artifacts/`; on exit 0 the result enters the store. A failure stops new starts, lets
-running tasks finish and reports the task, its exit code and its log. Ctrl-C sends
-SIGTERM to running tasks (Marian saves a checkpoint).
+`artifacts/`; on exit 0 the result enters the store, unless the task wrote to one of its
+fetched inputs (stored files): that fails it. A failure stops new starts, lets running
+tasks finish and reports the task, why it failed and its log. Ctrl-C, SIGTERM and SIGHUP
+send SIGTERM to running tasks (Marian saves a checkpoint) and end the run.
 """
 
-import fcntl
 import json
-import os
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.common.errors import UserError
 from translations_taskgraph.config import STAGES
-from translations_taskgraph.local.prepare import GRACE_SECONDS, prepare
+from translations_taskgraph.local.prepare import input_stamps, modified_inputs, prepare, stop_groups
 from translations_taskgraph.local.progress import Progress
 from translations_taskgraph.local.store import Store
 from translations_taskgraph.local.task import LocalTask, record
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @dataclass
@@ -29,14 +35,15 @@ class Running:
     task: LocalTask
     process: subprocess.Popen
     started: float
+    inputs: dict  # input_stamps at the start
 
 
 @dataclass
 class Outcome:
     executed: list[str]
     reused: list[str]
-    failed: list[tuple[str, int, Path]]
-    interrupted: bool = False
+    failed: list[tuple[str, str, Path]]  # label, why (e.g. "exited 2"), log
+    interrupted: signal.Signals | None = None  # the signal that stopped the run
 
     @property
     def ok(self) -> bool:
@@ -50,15 +57,21 @@ class Executor:
         self.store = Store(workdir)
 
     def run(self) -> Outcome:
-        with open(self.store.root / ".lock", "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise UserError(f"{self.store.root} is in use by another `translations run`; wait for it or use --workdir") from None
-            return self._run()
+        """Run the graph; Ctrl-C, SIGTERM and SIGHUP only set `stop` (handled between steps)."""
+        self.stop: signal.Signals | None = None
+        previous = {signum: signal.signal(signum, self._on_signal) for signum in STOP_SIGNALS}
+        try:
+            with self.store.locked():
+                return self._run()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _on_signal(self, signum, frame) -> None:
+        self.stop = self.stop or signal.Signals(signum)
 
     def _run(self) -> Outcome:
-        done = {label for label, task in self.tasks.items() if self.store.has(task.digest) and label not in self.rerun}
+        done = self._reusable()
         outcome = Outcome(executed=[], reused=sorted(done), failed=[])
         for label in done:
             self.store.link(self.experiment, label, self.tasks[label].digest)
@@ -67,25 +80,56 @@ class Executor:
         pending = sorted((label for label in self.tasks if label not in done), key=stage_order)
         running: dict[str, Running] = {}
         progress = Progress(total=len(self.tasks), reused=len(done))
-        try:
-            while (pending and not outcome.failed) or running:
-                if not outcome.failed:
-                    self._start_ready(pending, done, running, progress)
-                self._collect_finished(running, done, outcome, progress)
-                progress.show()
-                time.sleep(0.2)
-        except KeyboardInterrupt:
-            outcome.interrupted = True
+        while ((pending and not outcome.failed) or running) and not self.stop:
+            if not outcome.failed:
+                self._start_ready(pending, done, running, outcome, progress)
+            self._collect_finished(running, done, outcome, progress)
+            progress.show()
+            time.sleep(0.2)
+        if self.stop:
+            outcome.interrupted = self.stop
+            if running:
+                progress.say(f"{self.stop.name} received: stopping {len(running)} running task(s) (SIGTERM: Marian saves a checkpoint)")
             self._stop_all(running)
+            for label in running:
+                progress.stopped(label)
         progress.close()
         return outcome
 
-    def _start_ready(self, pending: list[str], done: set[str], running: dict, progress: Progress) -> None:
+    def _reusable(self) -> set[str]:
+        """Labels whose stored result is intact: every file's size for all of them, and the
+        hashes of those a task of this run fetches. Damaged ones are set aside to run again."""
+        done = {
+            label for label, task in self.tasks.items()
+            if label not in self.rerun and self.store.has(task.digest) and self._intact(label, hashes=False)
+        }
+        while not self.stop:
+            fetched = {dep for label in self.tasks.keys() - done for dep in self.tasks[label].dependencies if dep in done}
+            unchecked = {label for label in fetched if self.tasks[label].digest not in self.store.hashed}
+            if not unchecked:
+                break
+            done -= {label for label in unchecked if not self._intact(label, hashes=True)}
+        return done
+
+    def _intact(self, label: str, hashes: bool) -> bool:
+        digest = self.tasks[label].digest
+        problem = self.store.damage(digest, hashes)
+        if problem:
+            aside = self.store.set_aside(digest)
+            print(f"{label}: stored result damaged ({problem}); running it again (the damaged one is in {aside})", file=sys.stderr)
+        return not problem
+
+    def _start_ready(self, pending: list[str], done: set[str], running: dict, outcome: Outcome, progress: Progress) -> None:
         for label in [label for label in pending if all(dep in done for dep in self.tasks[label].dependencies)]:
-            if len(running) >= self.jobs:
+            if len(running) >= self.jobs or outcome.failed:
                 return
             pending.remove(label)
-            running[label] = self._start(self.tasks[label])
+            try:
+                running[label] = self._start(self.tasks[label])
+            except UserError as error:  # e.g. a fetch missing from, or damaged in, the store
+                outcome.failed.append((label, f"could not start: {error}", self._log(label)))
+                progress.finished(label, ok=False)
+                continue
             progress.started(label, self._log(label))
 
     def _collect_finished(self, running: dict, done: set[str], outcome: Outcome, progress: Progress) -> None:
@@ -94,20 +138,28 @@ class Executor:
             if code is None:
                 continue
             del running[label]
-            if code == 0:
+            modified = modified_inputs(self.store, job.task, self.tasks, job.inputs)
+            if modified:
+                reason = (
+                    f"modified its input {modified[0]} (a stored result, shared by hard link): "
+                    f"a step must write only to its artifacts"
+                )
+                outcome.failed.append((label, reason, self._log(label)))
+            elif code == 0:
                 self.store.commit(job.task.digest, record(job.task, self.tasks), time.monotonic() - job.started)
                 self.store.link(self.experiment, label, job.task.digest)
                 done.add(label)
                 outcome.executed.append(label)
             else:
-                outcome.failed.append((label, code, self._log(label)))
-            progress.finished(label, ok=code == 0)
+                outcome.failed.append((label, f"exited {code}", self._log(label)))
+            progress.finished(label, ok=code == 0 and not modified)
 
     def _log(self, label: str) -> Path:
         return self.store.work_dir(self.tasks[label].digest) / "log.txt"
 
     def _start(self, task: LocalTask) -> Running:
         work, env = prepare(self.store, task, self.tasks)
+        inputs = input_stamps(self.store, task, self.tasks)
         (work / "task.json").write_text(json.dumps({"label": task.label, "command": task.command}, indent=2))
         with open(work / "log.txt", "ab") as log:
             log.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {task.label}\n".encode())
@@ -122,17 +174,8 @@ class Executor:
                 start_new_session=True,
             )
         (work / "pgid").write_text(str(process.pid))
-        return Running(task, process, time.monotonic())
+        return Running(task, process, time.monotonic(), inputs)
 
     def _stop_all(self, running: dict[str, Running]) -> None:
-        for job in running.values():
-            try:
-                os.killpg(job.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + GRACE_SECONDS
-        for job in running.values():
-            try:
-                job.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(job.process.pid, signal.SIGKILL)
+        processes = {job.process.pid: job.process for job in running.values()}
+        stop_groups(list(processes), reap=lambda pgid: processes[pgid].poll())

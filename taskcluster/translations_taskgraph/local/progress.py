@@ -36,11 +36,11 @@ class Progress:
         self.last_print = 0.0
         self.drawn = 0
         if reused:
-            self._say(f"reusing {reused} stored task result(s)")
+            self.say(f"reusing {reused} stored task result(s)")
 
     def started(self, label: str, log: Path) -> None:
         self.logs[label] = log
-        self._say(f"started  {label}  (log: {log})")
+        self.say(f"started  {label}  (log: {log})")
 
     def finished(self, label: str, ok: bool) -> None:
         self.logs.pop(label, None)
@@ -48,7 +48,11 @@ class Progress:
             self.done += 1
         else:
             self.failed += 1
-        self._say(f"{'finished' if ok else 'FAILED  '} {label}")
+        self.say(f"{'finished' if ok else 'FAILED  '} {label}")
+
+    def stopped(self, label: str) -> None:
+        self.logs.pop(label, None)
+        self.say(f"stopped  {label} (the next run continues it)")
 
     def status(self) -> str:
         return (
@@ -78,7 +82,7 @@ class Progress:
             self.stream.write(f"\x1b[{self.drawn}F\x1b[J")
             self.drawn = 0
 
-    def _say(self, message: str) -> None:
+    def say(self, message: str) -> None:
         self._clear()
         self.stream.write(f"[{_clock(time.monotonic() - self.start)}] {message}\n")
         self.stream.flush()

@@ -23,8 +23,11 @@ def scores(tasks, store: Store) -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
-    header = ("model", "test set", "lines", "BLEU", "chrF")
-    body = [(r["model"], r["dataset"], str(r["lines"]), f"{r['bleu']:.2f}", f"{r['chrf']:.2f}") for r in rows]
+    header = ("model", "test set", "lines", "BLEU", "chrF", "chrF++")
+    body = [
+        (r["model"], r["dataset"], str(r["lines"]), f"{r['bleu']:.2f}", f"{r['chrf']:.2f}", f"{r['chrfpp']:.2f}")
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     line = lambda row: "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
     return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, body)])

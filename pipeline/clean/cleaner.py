@@ -18,7 +18,9 @@ from typing import Callable, Iterable, Iterator
 
 from pipeline.clean.filter_file import FilterFile
 from pipeline.clean.filters import FILTERS, Filter, Unavailable
+from pipeline.common import langs as language_codes
 from pipeline.common.corpus import write_json
+from pipeline.common.errors import UserError
 from pipeline.common.hashset import batched
 from pipeline.common.logs import Progress, get_logger
 
@@ -44,6 +46,9 @@ class Active:
 def build(filter_file: FilterFile, langs: list[str], dataset: str | None) -> tuple[list[Active], dict[str, str]]:
     """The filters enabled for these languages (one: mono; two: src, trg) and dataset, in
     file order, and {filter: why it is skipped} for those that cannot run here (logged)."""
+    for lang in langs:
+        if problem := language_codes.problem(lang):
+            raise UserError(problem)
     active, skipped = [], {}
     for name in filter_file.filters:
         spec = FILTERS[name]

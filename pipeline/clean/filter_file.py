@@ -5,7 +5,8 @@
       - empty                     # a name alone: the filter with its defaults
       - too_long: {max_words: 150}
       - num_mismatch: false       # listed but off, unless an override sets it true
-    languages:                    # overrides per language (the primary subtag, then the full code)
+    languages:                    # overrides per language (its language subtag, then the full code;
+                                  # any spelling: zh_hant is zh-Hant)
       th: {length_ratio: false}
     datasets:                     # overrides per dataset key: fnmatch glob, or the key itself
       "opus_OpenSubtitles/*": {length_ratio: {max_ratio: 2}, num_mismatch: true}
@@ -45,7 +46,7 @@ class FilterFile:
     def settings(self, name: str, langs: list[str], dataset: str | None) -> dict:
         """The settings (`enabled` and every parameter) of `name` for these languages and dataset."""
         settings = {"enabled": True, **FILTERS[name].defaults(), **self.filters[name]}
-        for lang in langs:
+        for lang in map(language_codes.canonical, langs):
             for code in dict.fromkeys((language_codes.primary(lang), lang)):
                 settings.update(self.languages.get(code, {}).get(name, {}))
         for pattern, overrides in self.datasets.items():
@@ -90,7 +91,7 @@ def _parse(path: Path, data, problems: list[str]) -> FilterFile | None:
         problems.append(f"version: {data['version']!r} is not supported; this pipeline reads version {VERSION}")
     filters = _parse_filters(data.get("filters"), problems)
     languages = {
-        str(code): _parse_overrides(f"languages.{code}", overrides, filters, problems)
+        language_codes.canonical(str(code)): _parse_overrides(f"languages.{code}", overrides, filters, problems)
         for code, overrides in _mapping("languages", data.get("languages"), problems).items()
         if _language_ok(code, problems)
     }
@@ -116,8 +117,8 @@ def _language_ok(code, problems: list[str]) -> bool:
     if isinstance(code, bool):  # YAML reads no / yes / on / off as booleans
         problems.append(f"languages.{code}: not a language code (write it in quotes, e.g. \"no\")")
         return False
-    if not language_codes.is_valid(str(code)):
-        problems.append(f"languages.{code}: not a language code (ISO 639-1, e.g. de, pt-BR)")
+    if problem := language_codes.problem(str(code)):
+        problems.append(f"languages.{code}: {problem}")
         return False
     return True
 

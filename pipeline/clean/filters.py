@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pipeline.clean import bicleaner as bicleaner_model
-from pipeline.common.langs import primary
+from pipeline.common import langs
 
 
 class Unavailable(Exception):
@@ -79,7 +79,10 @@ def empty(lang: str):
 
 @side_filter
 def too_long(lang: str, *, max_words: int = 150, max_chars: int = 1000):
-    """The segment has more than max_words words or max_chars characters."""
+    """The segment has more than max_words words or max_chars characters (only the
+    characters count in a script without spaces: Chinese, Japanese, Thai, ...)."""
+    if langs.without_spaces(lang):
+        return lambda line: len(line) > max_chars
     return lambda line: len(line) > max_chars or len(line.split()) > max_words
 
 
@@ -147,7 +150,7 @@ def langid(lang: str, *, min_chars: int = 20, min_confidence: float = 0.8, accep
     permissions" comes out as 32% French, 18% English.
     """
     identifier = _identifier()
-    expected = {primary(lang), *accept} & set(identifier.labels)
+    expected = {langs.langid_label(lang), *accept} & set(identifier.labels)
     if not expected:
         raise Unavailable(f"py3langid has no model for {lang!r}; add the labels it may use in langid.accept")
     classify = identifier.classify
@@ -163,25 +166,36 @@ def langid(lang: str, *, min_chars: int = 20, min_confidence: float = 0.8, accep
 
 # --- pair filters -------------------------------------------------------------------
 
-# Han ideographs, hiragana and katakana.
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN, _KANA = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff", "\u3040-\u30ff"
+_HAN_CHAR, _KANA_CHAR = re.compile(f"[{_HAN}]"), re.compile(f"[{_KANA}]")
+_OTHER_WORD = re.compile(f"[^\\W{_HAN}{_KANA}]+")  # a Latin name or a number inside CJK text
 
 
-def side_length(side: str) -> int:
-    """Words; characters for Chinese or Japanese written without spaces (one such
-    character is about one English word)."""
-    return len(side) if " " not in side and _CJK.search(side) else len(side.split())
+def cjk_length(line: str) -> float:
+    """About English words: a Han character counts as one, a kana (a syllable) as half
+    of one, a run of other letters or digits as one; punctuation and spaces not at all."""
+    return len(_HAN_CHAR.findall(line)) + len(_KANA_CHAR.findall(line)) / 2 + len(_OTHER_WORD.findall(line))
+
+
+def length(lang: str) -> Callable[[str], float]:
+    """A segment's length: words; in Chinese and Japanese, cjk_length; in the other scripts
+    without spaces (Thai, Lao, Khmer, Myanmar, Tibetan), characters other than spaces."""
+    if langs.script(lang) in ("Hani", "Hans", "Hant", "Jpan"):
+        return cjk_length
+    if langs.without_spaces(lang):
+        return lambda line: len(line) - line.count(" ")
+    return lambda line: len(line.split())
 
 
 @pair_filter
 def length_ratio(src: str, trg: str, *, max_ratio: float = 3.0, min_words: int = 3):
-    """Longer/shorter side length above max_ratio, when the longer side has over min_words words."""
+    """Longer/shorter side length above max_ratio, when the longer side is over min_words
+    long. Lengths are words, or characters for a language written without spaces."""
+    src_length, trg_length = length(src), length(trg)
 
     def check(src_line: str, trg_line: str) -> bool:
-        if max(len(src_line.split()), len(trg_line.split())) <= min_words:
-            return False
-        shorter, longer = sorted((side_length(src_line), side_length(trg_line)))
-        return longer > max_ratio * shorter
+        shorter, longer = sorted((src_length(src_line), trg_length(trg_line)))
+        return longer > min_words and longer > max_ratio * shorter
 
     return check
 

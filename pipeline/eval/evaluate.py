@@ -3,8 +3,12 @@
 Inputs: `<dataset-prefix>.<src|trg>.zst`, model file(s), the vocab. With
 `--exclude-sources PREFIX`, test pairs whose source sentence appears in
 `PREFIX.<src>.zst` (the training corpus) are dropped first, so scores are measured on
-unseen sentences only. Outputs: `<output-prefix>.metrics.json` (BLEU, chrF, line counts)
-and the translations `<output-prefix>.translated.<trg>.zst`.
+unseen sentences only. Outputs: `<output-prefix>.metrics.json` (BLEU, chrF, chrF++, their
+sacrebleu signatures, line counts) and the translations `<output-prefix>.translated.<trg>.zst`.
+
+BLEU tokenizes by target language (`langs.bleu_tokenizer`): `zh` for Chinese, MeCab for
+Japanese and Korean (sacrebleu's ja and ko extras), characters for Thai and the other
+scripts without spaces, `13a` otherwise.
 """
 
 import argparse
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import sacrebleu
 
-from pipeline.common import marian
+from pipeline.common import langs, marian
 from pipeline.common.corpus import LineWriter, read_lines, read_pairs, write_json
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
@@ -41,6 +45,20 @@ def translate(sources: list[str], models: list[Path], vocab: Path, user: dict, t
     return translations
 
 
+def score(hypotheses: list[str], references: list[str], trg: str) -> dict:
+    """BLEU (tokenized for the target language), chrF and chrF++ with their sacrebleu signatures."""
+    metrics = {
+        "bleu": sacrebleu.BLEU(tokenize=langs.bleu_tokenizer(trg)),
+        "chrf": sacrebleu.CHRF(),
+        "chrfpp": sacrebleu.CHRF(word_order=2),
+    }
+    result = {}
+    for name, metric in metrics.items():
+        result[name] = round(metric.corpus_score(hypotheses, [references]).score, 2)
+        result[f"{name}_signature"] = str(metric.get_signature())
+    return result
+
+
 @cli
 def main(argv=None):
     ours, marian_args = marian.split_argv(sys.argv[1:] if argv is None else argv)
@@ -53,6 +71,8 @@ def main(argv=None):
     parser.add_argument("--exclude-sources", type=Path, help="prefix of a corpus whose sources to leave out")
     parser.add_argument("--output-prefix", required=True, type=Path)
     args = parser.parse_args(ours)
+    if problem := langs.problem(args.trg):
+        raise UserError(f"--trg: {problem}")
     for path in [*args.models, args.vocab]:
         if not path.exists():
             raise UserError(f"{path}: file not found")
@@ -66,25 +86,22 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory() as tmp:
         hypotheses = translate([s for s, _ in pairs], args.models, args.vocab, marian.args_to_options(marian_args), Path(tmp))
-    references = [t for _, t in pairs]
-    bleu, chrf = sacrebleu.BLEU(), sacrebleu.CHRF()
-    bleu_score, chrf_score = bleu.corpus_score(hypotheses, [references]), chrf.corpus_score(hypotheses, [references])
     metrics = {
         "dataset": args.dataset_prefix.name,
         "models": [m.name for m in args.models],
         "lines": len(pairs),
         "left_out_seen_in_training": len(all_pairs) - len(pairs),
-        "bleu": round(bleu_score.score, 2),
-        "chrf": round(chrf_score.score, 2),
-        "bleu_signature": str(bleu.get_signature()),
-        "chrf_signature": str(chrf.get_signature()),
+        **score(hypotheses, [t for _, t in pairs], args.trg),
     }
     args.output_prefix.parent.mkdir(parents=True, exist_ok=True)
     with LineWriter(f"{args.output_prefix}.translated.{args.trg}.zst") as out:
         for line in hypotheses:
             out.write(line)
     write_json(f"{args.output_prefix}.metrics.json", metrics)
-    logger.info("%s: BLEU %.2f chrF %.2f (%d lines)", metrics["dataset"], metrics["bleu"], metrics["chrf"], len(pairs))
+    logger.info(
+        "%s: BLEU %.2f chrF %.2f chrF++ %.2f (%d lines)",
+        metrics["dataset"], metrics["bleu"], metrics["chrf"], metrics["chrfpp"], len(pairs),
+    )
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ def scores(metrics_files: list[Path]) -> dict:
     result = {}
     for path in metrics_files:
         metrics = json.loads(path.read_text())
-        result[metrics["dataset"]] = {key: metrics[key] for key in ("bleu", "chrf", "lines")}
+        result[metrics["dataset"]] = {key: metrics[key] for key in ("bleu", "chrf", "chrfpp", "lines")}
     return result
 
 

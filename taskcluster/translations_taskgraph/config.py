@@ -6,6 +6,7 @@ jsonschema's `iter_errors` over the JSON Schema that msgspec derives from the cl
 below; semantic checks (language codes, dataset keys, ...) add theirs.
 """
 
+import re
 import urllib.parse
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -51,13 +52,47 @@ STAGES = (
     "all",
 )
 KINDS_DIR = Path(__file__).resolve().parents[1] / "kinds"
-
-MarianValue = Union[str, int, float, bool, list[Union[str, int, float]]]
-MarianOptions = dict[str, MarianValue]
+MAX_ERRORS = 100  # problems listed; the rest are counted
+MAX_LINE = 1000  # characters of one problem's line
 
 
 def doc(text: str, **constraints) -> msgspec.Meta:
     return msgspec.Meta(description=text, **constraints)
+
+
+# Limits on what users type: every free-form value that becomes a path, label, route or
+# command has a pattern and a size, so the schema (and the Train action's form) refuses
+# hostile or accidental input before anything runs. Lists allow production sizes (the graph
+# is tested with 2,451 training datasets).
+MAX_DATASETS = 10_000  # per category
+NAME_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+DatasetKey = Annotated[
+    str,
+    doc(
+        "A dataset key `<importer>_<name>` (docs/datasets.md): at most 2,048 characters, no control characters.",
+        min_length=1, max_length=2048, pattern=r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]+$",
+    ),
+]
+DatasetKeys = Annotated[list[DatasetKey], msgspec.Meta(max_length=MAX_DATASETS)]
+Text = Annotated[str, msgspec.Meta(max_length=1024)]
+MarianValue = Union[Text, int, float, bool, Annotated[list[Union[Text, int, float]], msgspec.Meta(max_length=64)]]
+MarianOptions = Annotated[
+    dict[Annotated[str, doc("A Marian option name, e.g. `beam-size`.", pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")], MarianValue],
+    msgspec.Meta(max_length=200),
+]
+Modifier = Annotated[
+    dict[
+        Annotated[str, doc("An OpusTrainer modifier or its setting, e.g. `Typos`.", pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")],
+        Union[float, int, Annotated[str, msgspec.Meta(max_length=256)]],
+    ],
+    msgspec.Meta(max_length=16),
+]
+
+
+LANGUAGE_TAGS = (
+    "ISO 639-1 or 639-3, optionally with script and region, e.g. `en`, `fil`, `zh-Hant`, `pt-BR`, `es-419`; "
+    "any spelling is read as its canonical form: `zh_hant` is `zh-Hant`, `tl` is `fil`"
+)
 
 
 class Section(msgspec.Struct, kw_only=True, rename="kebab", forbid_unknown_fields=True):
@@ -65,9 +100,16 @@ class Section(msgspec.Struct, kw_only=True, rename="kebab", forbid_unknown_field
 
 
 class Experiment(Section):
-    name: Annotated[str, doc("Experiment name; part of artifact and run names.", min_length=1)]
-    src: Annotated[str, doc("Source language (ISO 639-1, e.g. `en`).")]
-    trg: Annotated[str, doc("Target language (ISO 639-1, e.g. `de`).")]
+    name: Annotated[
+        str,
+        doc(
+            "Experiment name, part of run directories and artifact names: 1-64 letters, digits, `.`, `_` or `-`, "
+            "starting with a letter or digit, no `..`.",
+            pattern=NAME_PATTERN,
+        ),
+    ]
+    src: Annotated[str, doc(f"Source language: a BCP-47 tag ({LANGUAGE_TAGS}).", max_length=64)]
+    trg: Annotated[str, doc(f"Target language: a BCP-47 tag ({LANGUAGE_TAGS}).", max_length=64)]
     vocab_size: Annotated[int, doc("Joint SentencePiece vocabulary size.", ge=100)] = 32000
     teacher_ensemble: Annotated[int, doc("Number of teacher models, each its own task and seed.", ge=1)] = 1
     teacher_mode: Annotated[
@@ -75,11 +117,12 @@ class Experiment(Section):
         doc("`two-stage`: pretrain on original + back-translated data, then fine-tune on original; `one-stage`: one mix."),
     ] = "two-stage"
     teacher_modifiers: Annotated[
-        list[dict[str, Union[float, int, str]]],
+        Annotated[list[Modifier], msgspec.Meta(max_length=32)],
         doc("OpusTrainer augmentation for the teacher, e.g. `[{UpperCase: 0.07}, {TitleCase: 0.05}, {Typos: 0.01}]`."),
     ] = msgspec.field(default_factory=lambda: [{"UpperCase": 0.07}, {"TitleCase": 0.05}])
     cleaning_filters: Annotated[
-        str, doc("Filter file of clean-corpus and clean-mono: `pipeline/clean/filters/<name>.yml` (docs/cleaning.md).")
+        str,
+        doc("Filter file of clean-corpus and clean-mono: `pipeline/clean/filters/<name>.yml` (docs/cleaning.md).", max_length=64),
     ] = "default"
     corpus_max_sentences: Annotated[
         int, doc("Cap on training pairs after merge and dedupe (seeded sample); 0 keeps all.", ge=0)
@@ -105,11 +148,11 @@ class Experiment(Section):
 
 
 class Datasets(Section):
-    train: Annotated[list[str], doc("Parallel training datasets (dataset keys).")]
-    devtest: Annotated[list[str], doc("Parallel validation sets, used during training.")] = []
-    test: Annotated[list[str], doc("Parallel test sets; every model is evaluated on each.")] = []
-    mono_src: Annotated[list[str], doc("Source-language monolingual datasets.")] = []
-    mono_trg: Annotated[list[str], doc("Target-language monolingual datasets.")] = []
+    train: Annotated[DatasetKeys, doc("Parallel training datasets (dataset keys).")]
+    devtest: Annotated[DatasetKeys, doc("Parallel validation sets, used during training.")] = []
+    test: Annotated[DatasetKeys, doc("Parallel test sets; every model is evaluated on each.")] = []
+    mono_src: Annotated[DatasetKeys, doc("Source-language monolingual datasets.")] = []
+    mono_trg: Annotated[DatasetKeys, doc("Target-language monolingual datasets.")] = []
 
 
 class MarianArgs(Section):
@@ -136,17 +179,23 @@ class MarianArgs(Section):
 
 class Taskcluster(Section):
     worker_classes: Annotated[
-        dict[str, Literal["standard", "spot"]],
-        doc("Worker class per kind (`default` for the rest): `standard` or preemptible `spot`."),
+        dict[Annotated[str, doc("A kind name or `default`.", pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")], Literal["standard", "spot"]],
+        doc("Worker class per kind (`default` for the rest): `standard` or preemptible `spot`.", max_length=100),
     ] = msgspec.field(default_factory=lambda: {"default": "standard"})
     split_chunks: Annotated[int, doc("Number of parallel chunks for translation steps.", ge=1)] = 10
     data_mirror: Annotated[
         str,
-        doc("Base URL of a dataset mirror (`<mirror>/<host>/<path>`) for the import tasks, on both engines; not part of their cache digests (docs/datasets.md)."),
+        doc(
+            "Base URL of a dataset mirror (`<mirror>/<host>/<path>`) for the import tasks, on both engines; not part of their cache digests (docs/datasets.md).",
+            max_length=2048, pattern=r"^\S*$",
+        ),
     ] = ""
     interactive: Annotated[
-        list[str],
-        doc("Labels or label prefixes of tasks to create as interactive tasks: a shell in the task's container from the Taskcluster UI."),
+        list[Annotated[str, doc("A task label or label prefix.", pattern=r"^[A-Za-z0-9_-]{1,256}$")]],
+        doc(
+            "Labels or label prefixes of tasks to create as interactive tasks: a shell in the task's container from the Taskcluster UI.",
+            max_length=1000,
+        ),
     ] = []
 
 
@@ -182,8 +231,24 @@ def _path(error: jsonschema.ValidationError) -> str:
     return "".join(parts).lstrip(".") or "(top level)"
 
 
+def _short(value) -> str:
+    """repr(value), shortened: hostile input may be megabytes."""
+    text = repr(value)
+    if len(text) <= 60:
+        return text
+    return f"{text[:40]}... ({len(value):,} characters)" if isinstance(value, str) else f"{text[:40]}..."
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     where = _path(error)
+    limit = error.validator_value
+    if error.validator in ("maxLength", "maxItems", "maxProperties"):
+        unit = {"maxLength": "characters", "maxItems": "items", "maxProperties": "keys"}[error.validator]
+        return f"{where}: {len(error.instance):,} {unit}; at most {limit:,}"
+    if error.validator == "pattern":
+        what = "key " if "propertyNames" in error.absolute_schema_path else ""
+        rule = error.schema.get("description") or f"it must match {limit}"
+        return f"{where}: {what}{_short(error.instance)} is not allowed: {rule}"
     if error.validator == "additionalProperties":
         unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         known = ", ".join(error.schema.get("properties", {}))
@@ -192,13 +257,18 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"{where}: missing required key {error.message.split()[0]}"
     if error.validator == "enum":
         return f"{where}: {error.instance!r} is not valid; use one of: {', '.join(map(str, error.validator_value))}"
-    return f"{where}: {error.message}"
+    return f"{where}: {error.message.replace(repr(error.instance), _short(error.instance))}"
+
+
+def schema_errors(schema: dict, value) -> list[str]:
+    """Every problem of `value` against a JSON Schema, one line each, in document order."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+    return [_describe(error) for error in errors]
 
 
 def _structural_errors(raw) -> list[str]:
-    validator = jsonschema.Draft202012Validator(json_schema())
-    errors = sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
-    return [_describe(error) for error in errors]
+    return schema_errors(json_schema(), raw)
 
 
 def _semantic_errors(config: dict) -> list[str]:
@@ -206,12 +276,15 @@ def _semantic_errors(config: dict) -> list[str]:
     experiment = config.get("experiment") if isinstance(config.get("experiment"), dict) else {}
     datasets = config.get("datasets") if isinstance(config.get("datasets"), dict) else {}
     errors = []
+    codes = []
     for side in ("src", "trg"):
         code = experiment.get(side)
-        if isinstance(code, str) and not langs.is_valid(code):
-            errors.append(f"experiment.{side}: {code!r} is not a language code; use ISO 639-1, e.g. en, de, pt-BR")
-    if experiment.get("src") and experiment.get("src") == experiment.get("trg"):
-        errors.append(f"experiment: src and trg are both {experiment['src']!r}; they must differ")
+        if isinstance(code, str) and (problem := langs.problem(code)):
+            errors.append(f"experiment.{side}: {problem}")
+        elif isinstance(code, str):
+            codes.append(langs.canonical(code))
+    if len(codes) == 2 and codes[0] == codes[1]:
+        errors.append(f"experiment: src and trg are both {codes[0]!r}; they must differ")
     if datasets and not datasets.get("train"):
         errors.append("datasets.train: empty; list at least one training dataset")
     if datasets and not datasets.get("devtest"):
@@ -233,7 +306,7 @@ def _mirror_errors(taskcluster) -> list[str]:
 def _filter_file_errors(name) -> list[str]:
     if not isinstance(name, str):
         return []
-    if "/" in name or name.endswith(".yml"):
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
         return [f"experiment.cleaning-filters: {name!r}: name a file of pipeline/clean/filters/ without .yml, e.g. default"]
     try:
         filter_file.load(name)
@@ -285,8 +358,18 @@ def check(raw) -> tuple[dict | None, list[str]]:
         return None, ["(top level): the config must be a YAML mapping"]
     errors = _structural_errors(raw) + _semantic_errors(raw)
     if errors:
-        return None, errors
-    return msgspec.to_builtins(msgspec.convert(raw, TrainingConfig)), []
+        return None, bounded(errors)
+    config = msgspec.to_builtins(msgspec.convert(raw, TrainingConfig))
+    for side in ("src", "trg"):  # one spelling for labels, file names and steps: zh_hant -> zh-Hant
+        config["experiment"][side] = langs.canonical(config["experiment"][side])
+    return config, []
+
+
+def bounded(errors: list[str]) -> list[str]:
+    """One printable line per problem, each and all of them bounded."""
+    lines = ["".join(c if c.isprintable() else repr(c)[1:-1] for c in error) for error in errors[:MAX_ERRORS]]
+    lines = [line if len(line) <= MAX_LINE else line[: MAX_LINE - 3] + "..." for line in lines]
+    return lines + ([f"... and {len(errors) - MAX_ERRORS} more problems"] if len(errors) > MAX_ERRORS else [])
 
 
 class ConfigError(UserError):

@@ -66,7 +66,7 @@ def test_unknown_stage():
 
 def test_bad_language_code():
     assert errors_of(experiment__trg="german") == [
-        "experiment.trg: 'german' is not a language code; use ISO 639-1, e.g. en, de, pt-BR"
+        "experiment.trg: 'german' is not a language code; use a BCP-47 tag, e.g. en, de, fil, pt-BR, zh-Hant"
     ]
 
 

@@ -156,7 +156,7 @@ def test_export_package_and_metadata(tmp_path):
     (tmp_path / "model.yml").write_text("type: transformer\ndim-emb: 256\ndec-cell: ssru\nlearn-rate: 0.1\n")
     (tmp_path / "lex.bin").write_bytes(b"shortlist")
     (tmp_path / "vocab.spm").write_bytes(b"pieces")
-    (tmp_path / "wmt.metrics.json").write_text(json.dumps({"dataset": "wmt", "bleu": 30.1, "chrf": 55.2, "lines": 9}))
+    (tmp_path / "wmt.metrics.json").write_text(json.dumps({"dataset": "wmt", "bleu": 30.1, "chrf": 55.2, "chrfpp": 52.8, "lines": 9}))
     config = {"experiment": {"src": "en", "trg": "de"}}
     export.main(["--src", "en", "--trg", "de", "--model", str(tmp_path / "model.bin"), "--model-config",
                  str(tmp_path / "model.yml"), "--shortlist", str(tmp_path / "lex.bin"), "--vocab", str(tmp_path / "vocab.spm"),
@@ -172,7 +172,7 @@ def test_export_package_and_metadata(tmp_path):
         assert gzip.decompress(packed) == (tmp_path / source).read_bytes()
         assert entry["uncompressed_sha256"] == hashlib.sha256(gzip.decompress(packed)).hexdigest()
     assert metadata["architecture"] == {"type": "transformer", "dim-emb": 256, "dec-cell": "ssru"}
-    assert metadata["scores"] == {"wmt": {"bleu": 30.1, "chrf": 55.2, "lines": 9}}
+    assert metadata["scores"] == {"wmt": {"bleu": 30.1, "chrf": 55.2, "chrfpp": 52.8, "lines": 9}}
     assert (metadata["sourceLanguage"], metadata["targetLanguage"], metadata["config"]) == ("en", "de", config)
     export.main(["--src", "en", "--trg", "de", "--model", str(tmp_path / "model.bin"), "--model-config",
                  str(tmp_path / "model.yml"), "--shortlist", str(tmp_path / "lex.bin"), "--vocab", str(tmp_path / "vocab.spm"),

@@ -237,7 +237,7 @@ def test_hplt_not_hplt_jsonl(data_server, tmp_path, capsys):
     ("key", "lang", "message"),
     [
         ("hplt_1.2", "de", "dataset hplt_1.2: unknown HPLT version '1.2'; use one of: hplt_2.0"),
-        ("hplt_2.0", "xx", "dataset hplt_2.0: no HPLT language code known for 'xx'; use one of "),
+        ("hplt_2.0", "xx", "dataset hplt_2.0: 'xx' is not a language code; use a BCP-47 tag, e.g. en, de, fil, pt-BR, zh-Hant"),
     ],
 )
 def test_hplt_bad_key_or_language(data_server, tmp_path, capsys, key, lang, message):

@@ -12,9 +12,10 @@ import sys
 import pytest
 import zstandard
 
+from pipeline.common.corpus import read_lines
 from pipeline.common.errors import UserError
 from pipeline.data import importers
-from pipeline.data.importers import mtdata as mtdata_importer, opus, read_text_lines, url as url_importer
+from pipeline.data.importers import mtdata as mtdata_importer, opus, url as url_importer
 from tests.importing import import_error, run_import, text, tgz_bytes, zip_bytes
 
 EN = ["Health is wealth.", "The  hospital\tis open.", "Ünïcödé line"]
@@ -272,25 +273,25 @@ def test_url_single_file_mistakes(tmp_path, capsys):
         opus.urls("X/v1", "de")
 
 
-# --- read_text_lines ----------------------------------------------------------------------------
+# --- read_lines ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("suffix", ["", ".gz", ".zst", ".xz", ".bz2"])
-def test_read_text_lines_by_suffix(tmp_path, suffix):
+def test_read_lines_by_suffix(tmp_path, suffix):
     path = tmp_path / f"corpus.de{suffix}"
     path.write_bytes(compress(b"eins\r\nzwei\n\ndrei", suffix))
-    assert list(read_text_lines(path)) == ["eins", "zwei", "", "drei"]
+    assert list(read_lines(path)) == ["eins", "zwei", "", "drei"]
 
 
-def test_read_text_lines_errors_name_the_label(tmp_path):
+def test_read_lines_errors_name_the_label(tmp_path):
     with pytest.raises(UserError, match=r"^https://h/x\.de\.gz: file not found$"):
-        list(read_text_lines(tmp_path / "x.de.gz", "https://h/x.de.gz"))
+        list(read_lines(tmp_path / "x.de.gz", "https://h/x.de.gz"))
     (tmp_path / "bad.xz").write_bytes(lzma.compress(b"a\n" * 1000)[:-20])
     with pytest.raises(UserError, match=r"^https://h/bad\.xz: cannot decompress \(.*\); is the file complete"):
-        list(read_text_lines(tmp_path / "bad.xz", "https://h/bad.xz"))
+        list(read_lines(tmp_path / "bad.xz", "https://h/bad.xz"))
     (tmp_path / "latin1.gz").write_bytes(gzip.compress(b"ok\nd\xe9j\xe0\n"))
     with pytest.raises(UserError, match=r"^https://h/l\.gz:2: invalid UTF-8 \(invalid continuation byte\)"):
-        list(read_text_lines(tmp_path / "latin1.gz", "https://h/l.gz"))
+        list(read_lines(tmp_path / "latin1.gz", "https://h/l.gz"))
 
 
 def test_importer_modules_have_urls():

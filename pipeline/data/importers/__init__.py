@@ -3,30 +3,19 @@
 Each importer module has `pairs(key, name, src, trg)`, which checks its arguments (raising
 UserError for a user mistake) and returns an iterator of (source, target) segments;
 `pipeline.data.import_dataset` writes them. The helpers below are shared by the importers:
-decompression by suffix, line-aligned text, and the single-file parallel formats (TSV, TMX).
+archive member names, language tags and the single-file parallel formats (TSV, TMX);
+files of any compression are read with `pipeline.common.corpus.read_lines`.
 """
 
-import bz2
-import contextlib
-import gzip
 import importlib
-import io
-import lzma
 import xml.etree.ElementTree as ET
-import zipfile
-import zlib
-from pathlib import Path
+from pathlib import PurePosixPath
 from types import ModuleType
 from typing import IO, Iterable, Iterator
 
-import zstandard
-
-from pipeline.common.corpus import decoded_lines
 from pipeline.common.datasets import IMPORTERS
 from pipeline.common.errors import UserError
-from pipeline.common.langs import primary
-
-COMPRESSIONS = (".gz", ".zst", ".xz", ".bz2")
+from pipeline.common import langs
 
 
 def load(importer: str) -> ModuleType:
@@ -36,40 +25,10 @@ def load(importer: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{importer.replace('-', '_')}")
 
 
-def open_decompressed(path: Path | str) -> IO[bytes]:
-    """A binary stream of a plain, .gz, .zst, .xz or .bz2 file (by suffix), decompressed as it is read."""
-    path = Path(path)
-    if path.suffix == ".gz":
-        return gzip.open(path, "rb")
-    if path.suffix == ".xz":
-        return lzma.open(path, "rb")
-    if path.suffix == ".bz2":
-        return bz2.open(path, "rb")
-    if path.suffix == ".zst":
-        reader = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), read_across_frames=True, closefd=True)
-        return io.BufferedReader(reader, 1 << 20)  # zstandard's reader has no readline
-    return open(path, "rb")
-
-
-def read_text_lines(path: Path | str, label: str | None = None) -> Iterator[str]:
-    """Lines of a plain, .gz, .zst, .xz or .bz2 file; errors name `label` (e.g. a URL) instead of the path."""
-    path = Path(path)
-    label = label or str(path)
-    if not path.is_file():
-        raise UserError(f"{label}: file not found")
-    with decompression_errors(label), open_decompressed(path) as stream:
-        yield from decoded_lines(stream, label)
-
-
-@contextlib.contextmanager
-def decompression_errors(label: str) -> Iterator[None]:
-    """Turn a corrupt or truncated compressed stream into a one-line UserError naming `label`."""
-    try:
-        yield
-    except (OSError, EOFError, zlib.error, zstandard.ZstdError, lzma.LZMAError, zipfile.BadZipFile) as error:
-        raise UserError(
-            f"{label}: cannot decompress ({error}); is the file complete and named for its compression?"
-        ) from None
+def inside(member: str) -> bool:
+    """An archive member's name stays inside the archive: not absolute, no `..` part."""
+    parts = PurePosixPath(member).parts
+    return bool(parts) and not member.startswith("/") and ".." not in parts
 
 
 def tsv_pairs(
@@ -90,9 +49,8 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def lang_matches(tag: str | None, codes: Iterable[str]) -> bool:
-    """`de-DE`, `de_AT`, `DE` match the code `de` (the primary subtag, case-insensitive)."""
-    subtag = primary((tag or "").strip().lower())
-    return bool(subtag) and subtag in {code.lower() for code in codes}
+    """`de-DE`, `de_AT`, `DE`, `deu` match the code `de`; `zh-TW` matches `zh-Hant` (langs.matches)."""
+    return any(langs.matches(tag, code) for code in codes)
 
 
 def tmx_pairs(stream: IO[bytes], label: str, src: Iterable[str], trg: Iterable[str]) -> Iterator[tuple[str, str]]:

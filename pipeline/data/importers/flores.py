@@ -7,22 +7,21 @@ archive is fetched through `pipeline.common.download.fetch` (TRANSLATIONS_DATA_M
 TRANSLATIONS_DATA_CACHE apply) and read member by member.
 
 A language is found as: a FLORES-200 code given in the key (`flores_devtest:zh=zho_Hant`),
-else the language itself if it is a FLORES-200 code (`eng_Latn`), else the table below
-(`de`, `zh`, `zh_Hant`/`zh-TW`, `pt-BR`: a region suffix falls back to the base language,
-a script suffix does not), else an ISO 639-3 code with one FLORES-200 script (`ast`).
+else `langs.alpha3_script`: ISO 639-3 and the language's script (`de` -> `deu_Latn`, `ast`
+-> `ast_Latn`, `zh-TW`/`zh-Hant` -> `zho_Hant`, `pt-BR` -> `por_Latn`, `ar` -> `arb_Arab`:
+a macrolanguage is its individual language in FLORES-200), which must be in FLORES-200.
 """
 
-import re
 import shutil
 import tarfile
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.common.corpus import aligned
+from pipeline.common import langs
+from pipeline.common.corpus import aligned, read_lines
 from pipeline.common.download import fetch
 from pipeline.common.errors import UserError
-from pipeline.data.importers import read_text_lines
 
 URL = "https://dl.fbaipublicfiles.com/nllb/flores200_dataset.tar.gz"
 SPLITS = ("dev", "devtest")
@@ -47,26 +46,6 @@ tuk_Latn tum_Latn tur_Latn twi_Latn tzm_Tfng uig_Arab ukr_Cyrl umb_Latn urd_Arab
 wol_Latn xho_Latn ydd_Hebr yor_Latn yue_Hant zho_Hans zho_Hant zsm_Latn zul_Latn
 """.split())
 
-# Our codes (lower case, `_` for `-`) -> FLORES-200 codes, where the 3 letters differ or
-# a macrolanguage needs its FLORES member (ar -> arb, fa -> pes, ms -> zsm, ...).
-CODES = dict(pair.split(":") for pair in """
-af:afr_Latn am:amh_Ethi ar:arb_Arab az:azj_Latn be:bel_Cyrl bg:bul_Cyrl bn:ben_Beng bs:bos_Latn ca:cat_Latn
-cs:ces_Latn cy:cym_Latn da:dan_Latn de:deu_Latn el:ell_Grek en:eng_Latn eo:epo_Latn es:spa_Latn et:est_Latn
-eu:eus_Latn fa:pes_Arab fi:fin_Latn fr:fra_Latn ga:gle_Latn gd:gla_Latn gl:glg_Latn gu:guj_Gujr ha:hau_Latn
-he:heb_Hebr hi:hin_Deva hr:hrv_Latn ht:hat_Latn hu:hun_Latn hy:hye_Armn id:ind_Latn ig:ibo_Latn is:isl_Latn
-it:ita_Latn ja:jpn_Jpan jv:jav_Latn ka:kat_Geor kk:kaz_Cyrl km:khm_Khmr kn:kan_Knda ko:kor_Hang ku:kmr_Latn
-ky:kir_Cyrl lb:ltz_Latn lo:lao_Laoo lt:lit_Latn lv:lvs_Latn mg:plt_Latn mi:mri_Latn mk:mkd_Cyrl ml:mal_Mlym
-mn:khk_Cyrl mr:mar_Deva ms:zsm_Latn mt:mlt_Latn my:mya_Mymr nb:nob_Latn ne:npi_Deva nl:nld_Latn nn:nno_Latn
-no:nob_Latn ny:nya_Latn oc:oci_Latn or:ory_Orya pa:pan_Guru pl:pol_Latn ps:pbt_Arab pt:por_Latn ro:ron_Latn
-ru:rus_Cyrl rw:kin_Latn sd:snd_Arab si:sin_Sinh sk:slk_Latn sl:slv_Latn sn:sna_Latn so:som_Latn sq:als_Latn
-sr:srp_Cyrl sr_cyrl:srp_Cyrl sv:swe_Latn sw:swh_Latn ta:tam_Taml te:tel_Telu tg:tgk_Cyrl th:tha_Thai
-tk:tuk_Latn tl:tgl_Latn fil:tgl_Latn tr:tur_Latn tt:tat_Cyrl ug:uig_Arab uk:ukr_Cyrl ur:urd_Arab
-uz:uzn_Latn vi:vie_Latn xh:xho_Latn yi:ydd_Hebr yo:yor_Latn zu:zul_Latn
-zh:zho_Hans zh_hans:zho_Hans zh_cn:zho_Hans zh_sg:zho_Hans zh_hant:zho_Hant zh_tw:zho_Hant zh_hk:zho_Hant
-zh_mo:zho_Hant
-""".split())
-
-
 def _parse(key: str, name: str) -> tuple[str, dict[str, str]]:
     split, _, spec = name.partition(":")
     if split not in SPLITS:
@@ -76,28 +55,23 @@ def _parse(key: str, name: str) -> tuple[str, dict[str, str]]:
         lang, sep, code = item.partition("=")
         if not sep or code not in FLORES200:
             raise UserError(f"dataset {key}: {item!r} is not <lang>=<FLORES-200 code>, e.g. zh=zho_Hant (codes: {CODES_URL})")
-        overrides[lang] = code
+        if problem := langs.problem(lang):
+            raise UserError(f"dataset {key}: {problem}")
+        overrides[langs.canonical(lang)] = code
     return split, overrides
 
 
 def flores_code(key: str, lang: str, overrides: dict[str, str] | None = None) -> str:
     """The FLORES-200 code of one of our language codes (see the module doc)."""
-    if lang in (overrides or {}):
-        return overrides[lang]
-    if lang in FLORES200:
-        return lang
-    norm = lang.lower().replace("-", "_")
-    base, _, suffix = norm.partition("_")
-    if norm in CODES:
-        return CODES[norm]
-    if re.fullmatch(r"[a-z]{2}|[0-9]{3}", suffix) and base in CODES:
-        return CODES[base]
-    scripts = [code for code in FLORES200 if code.startswith(f"{norm}_")]
-    if len(scripts) == 1:
-        return scripts[0]
+    try:
+        code = (overrides or {}).get(langs.canonical(lang)) or langs.alpha3_script(lang)
+    except langs.CodeError as error:
+        raise UserError(f"dataset {key}: {error}") from None
+    if code in FLORES200:
+        return code
     split = key.partition(":")[0]
     raise UserError(
-        f"dataset {key}: no FLORES-200 code known for {lang!r}; name it in the key as {split}:{lang}=<code> "
+        f"dataset {key}: FLORES-200 has no {code} for {lang!r}; name its code in the key as {split}:{lang}=<code> "
         f"(<ISO 639-3>_<script>, e.g. ast_Latn; listed at {CODES_URL})"
     )
 
@@ -138,4 +112,4 @@ def _pairs(key: str, members: dict[str, str], src: str, trg: str) -> Iterator[tu
             if lang not in files:
                 raise UserError(f"dataset {key}: {URL} has no {member}")
         labels = {lang: f"{URL}:{member}" for member, lang in members.items()}
-        yield from aligned(read_text_lines(files[src], labels[src]), read_text_lines(files[trg], labels[trg]), labels[src], labels[trg])
+        yield from aligned(read_lines(files[src], labels[src]), read_lines(files[trg], labels[trg]), labels[src], labels[trg])

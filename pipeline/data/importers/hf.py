@@ -21,8 +21,10 @@ import os
 import re
 from typing import Iterator
 
+from pipeline.common import langs
 from pipeline.common.errors import UserError
 
+HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?")
 KEY = re.compile(r"(?P<path>[^:@#]+)(?::(?P<config>[^:@#]+))?(?:@(?P<split>[^#]+))?(?:#(?P<revision>.+))?")
 
 
@@ -30,6 +32,9 @@ def _parse(key: str, name: str) -> dict:
     match = KEY.fullmatch(name)
     if not match:
         raise UserError(f"dataset {key}: expected hf_<org/name>[:<config>][@<split>][#<revision>], e.g. hf_Helsinki-NLP/europarl:de-en@train")
+    path = match["path"]
+    if ".." in path.split("/") or not (path.startswith("/") or HUB_ID.fullmatch(path)):
+        raise UserError(f"dataset {key}: {path!r} is neither a Hub dataset <org>/<name> nor an absolute path (without '..')")
     return {**match.groupdict(), "split": match["split"] or "train"}
 
 
@@ -71,9 +76,12 @@ def _one_line(text) -> str:
 
 
 def _column(row: dict, lang: str) -> str | None:
-    """The column (or `translation` key) of `row` named by language `lang`."""
+    """The column (or `translation` key) of `row` named by language `lang`: its own code
+    (`pt_BR` for pt-BR), else a tag of the same language and script (langs.matches:
+    `zh_TW` for zh-Hant, `pt` for pt-BR)."""
     norm = lang.lower().replace("_", "-")
-    return next((name for name in row if name.lower().replace("_", "-") == norm), None)
+    same = next((name for name in row if name.lower().replace("_", "-") == norm), None)
+    return same or next((name for name in row if langs.matches(name, lang)), None)
 
 
 def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:

@@ -10,8 +10,8 @@ Firefox translations pipeline's HPLT importer read):
 - `<code>` is HPLT's `<ISO 639-3>_<ISO 15924 script>` label from OpenLID, e.g. `deu_Latn`,
   `rus_Cyrl`, `zho_Hans`; macrolanguages use the individual language OpenLID knows
   (`ekk_Latn` Estonian, `lvs_Latn` Latvian, `pes_Arab` Persian, `arb_Arab` Arabic,
-  `zsm_Latn` Malay, `nob_Latn` Norwegian Bokmål). `LANGS` maps our codes to them; a
-  language code already in that form (`deu_Latn`) is used as it is.
+  `zsm_Latn` Malay, `nob_Latn` Norwegian Bokmål). `langs.alpha3_script` derives it from
+  our code (`de`, `zh-Hant`, `pt-BR`; also `deu_Latn` itself), with INDIVIDUAL below.
 - Each shard line is one JSON document. Fields read here: `text` (paragraphs joined by
   "\\n"; required), `lang` (document languages, most probable first), `doc_scores`
   (web-docs-scorer scores 0-10, the first being the overall score) and `seg_langs` (the
@@ -40,24 +40,20 @@ Memory holds one document and a batch of lines at a time, plus the hash table; n
 is written to disk but the map file (HPLT shards can be many gigabytes).
 """
 
-import io
 import itertools
 import json
 import random
-import re
 import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
-import zstandard
-
-from pipeline.common.corpus import decoded_lines
+from pipeline.common import langs
+from pipeline.common.compression import decompression_errors, zstd_reader
+from pipeline.common.corpus import decoded_lines, read_lines
 from pipeline.common.download import fetch, open_stream
 from pipeline.common.errors import UserError
-from pipeline.common.hashset import HashSet, text_hashes
 from pipeline.common.logs import get_logger
-from pipeline.data.importers import read_text_lines
 
 logger = get_logger(__name__)
 
@@ -67,38 +63,16 @@ MIN_CHARS = 10
 MAX_CHARS = 600
 BATCH = 4096
 
-# Our (ISO 639-1) language codes -> HPLT 2.0 labels.
-LANGS = {
-    "af": "afr_Latn", "am": "amh_Ethi", "ar": "arb_Arab", "az": "azj_Latn", "be": "bel_Cyrl",
-    "bg": "bul_Cyrl", "bn": "ben_Beng", "bs": "bos_Latn", "ca": "cat_Latn", "cs": "ces_Latn",
-    "cy": "cym_Latn", "da": "dan_Latn", "de": "deu_Latn", "el": "ell_Grek", "en": "eng_Latn",
-    "eo": "epo_Latn", "es": "spa_Latn", "et": "ekk_Latn", "eu": "eus_Latn", "fa": "pes_Arab",
-    "fi": "fin_Latn", "fr": "fra_Latn", "ga": "gle_Latn", "gl": "glg_Latn", "gu": "guj_Gujr",
-    "he": "heb_Hebr", "hi": "hin_Deva", "hr": "hrv_Latn", "hu": "hun_Latn", "hy": "hye_Armn",
-    "id": "ind_Latn", "is": "isl_Latn", "it": "ita_Latn", "ja": "jpn_Jpan", "ka": "kat_Geor",
-    "kk": "kaz_Cyrl", "km": "khm_Khmr", "kn": "kan_Knda", "ko": "kor_Hang", "ky": "kir_Cyrl",
-    "lt": "lit_Latn", "lv": "lvs_Latn", "mk": "mkd_Cyrl", "ml": "mal_Mlym", "mn": "khk_Cyrl",
-    "mr": "mar_Deva", "ms": "zsm_Latn", "mt": "mlt_Latn", "my": "mya_Mymr", "nb": "nob_Latn",
-    "ne": "npi_Deva", "nl": "nld_Latn", "nn": "nno_Latn", "no": "nob_Latn", "pa": "pan_Guru",
-    "pl": "pol_Latn", "pt": "por_Latn", "ro": "ron_Latn", "ru": "rus_Cyrl", "si": "sin_Sinh",
-    "sk": "slk_Latn", "sl": "slv_Latn", "sq": "als_Latn", "sr": "srp_Cyrl", "sv": "swe_Latn",
-    "sw": "swh_Latn", "ta": "tam_Taml", "te": "tel_Telu", "th": "tha_Thai", "tl": "tgl_Latn",
-    "tr": "tur_Latn", "uk": "ukr_Cyrl", "ur": "urd_Arab", "uz": "uzn_Latn", "vi": "vie_Latn",
-    "zh": "zho_Hans",
-}
-_HPLT_CODE = re.compile(r"[a-z]{3}_[A-Z][a-z]{3}")
+# HPLT files Estonian under OpenLID's ekk (FLORES-200 under est); other macrolanguages as langs.INDIVIDUAL.
+INDIVIDUAL = {**langs.INDIVIDUAL, "et": "ekk"}
 
 
 def hplt_code(key: str, lang: str) -> str:
-    """`de` -> `deu_Latn`; an HPLT label is used as it is; other codes are a UserError."""
-    if _HPLT_CODE.fullmatch(lang):
-        return lang
-    if lang not in LANGS:
-        raise UserError(
-            f"dataset {key}: no HPLT language code known for {lang!r}; "
-            f"use one of {', '.join(sorted(LANGS))} or an HPLT label such as deu_Latn"
-        )
-    return LANGS[lang]
+    """`de` -> `deu_Latn`, `zh-Hant` -> `zho_Hant`; not a language code: a UserError."""
+    try:
+        return langs.alpha3_script(lang, INDIVIDUAL)
+    except langs.CodeError as error:
+        raise UserError(f"dataset {key}: {error}") from None
 
 
 def map_url(key: str, name: str, lang: str) -> str:
@@ -123,12 +97,14 @@ def _lines(key: str, map_source: str, code: str, max_lines: int | None) -> Itera
     with tempfile.TemporaryDirectory(prefix="import-hplt-") as tmp:
         map_path = Path(tmp) / "map.txt"
         fetch(map_source, map_path, what)
-        shard_urls = [line.strip() for line in read_text_lines(map_path, map_source) if line.strip()]
+        shard_urls = [line.strip() for line in read_lines(map_path, map_source) if line.strip()]
     if not shard_urls:
         raise UserError(f"{what}: {map_source} lists no shards")
     random.Random(f"{key} {code}").shuffle(shard_urls)
     if max_lines is None:
         logger.warning("%s: no maximum line count: reading all %d shards of %s", key, len(shard_urls), code)
+    from pipeline.common.hashset import HashSet, text_hashes  # numpy: not on the graph side
+
     seen, written = HashSet(), 0
     segments = _all_segments(shard_urls, code, stats, what)
     try:
@@ -154,11 +130,8 @@ def _all_segments(shard_urls: list[str], code: str, stats: Counter, what: str) -
         logger.info("%s: shard %d of %d: %s", what, number, len(shard_urls), shard_url)
         with open_stream(shard_url, what) as raw:
             stats["shards"] += 1
-            try:
-                shard = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True), 1 << 20)
-                yield from _segments(decoded_lines(shard, shard_url), shard_url, code, stats, what)
-            except zstandard.ZstdError as error:
-                raise UserError(f"{what}: {shard_url}: cannot decompress ({error}); is this an HPLT 2.0 shard?") from None
+            with decompression_errors(f"{what}: {shard_url}"):
+                yield from _segments(decoded_lines(zstd_reader(raw), shard_url), shard_url, code, stats, what)
 
 
 def _segments(shard: Iterator[str], source: str, code: str, stats: Counter, what: str) -> Iterator[str]:

@@ -27,11 +27,13 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Iterator
 
+from pipeline.common import langs
 from pipeline.common.corpus import aligned, decoded_lines
 from pipeline.common.download import fetch
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
-from pipeline.data.importers import decompression_errors, open_decompressed, tmx_pairs, tsv_pairs
+from pipeline.common.compression import decompression_errors, open_decompressed
+from pipeline.data.importers import inside, tmx_pairs, tsv_pairs
 
 logger = get_logger(__name__)  # before mtdata is imported: it would put its own handler on a bare root logger
 
@@ -131,7 +133,8 @@ def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:
     if fmt not in FORMATS:
         raise UserError(f"dataset {key}: mtdata's {fmt} format is not supported here (only {', '.join(FORMATS)})")
     try:
-        compatible, swap = BCP47Tag.check_compat_swap((bcp47(src), bcp47(trg)), entry.did.langs)
+        # mtdata parses no numeric region (es-419): it gets language and script (langs.base)
+        compatible, swap = BCP47Tag.check_compat_swap((bcp47(langs.base(src)), bcp47(langs.base(trg))), entry.did.langs)
     except (AssertionError, ValueError) as error:
         raise UserError(f"dataset {key}: cannot match {src}-{trg} with the entry's languages ({error})") from None
     if not compatible:
@@ -216,7 +219,7 @@ def _zip_members(key: str, url: str, path: Path, patterns: list[str], stack: Exi
         archive = stack.enter_context(zipfile.ZipFile(path))
     except zipfile.BadZipFile as error:
         raise UserError(f"dataset {key}: {url}: cannot read the zip archive ({error})") from None
-    infos = {info.filename: info for info in archive.infolist() if not info.is_dir()}
+    infos = {info.filename: info for info in archive.infolist() if not info.is_dir() and inside(info.filename)}
     members = []
     for pattern in patterns:
         info = infos[_match(key, url, list(infos), pattern)]
@@ -233,7 +236,9 @@ def _tar_members(
     file names, in archive order) so they can be read side by side from a compressed tar."""
     try:
         archive = stack.enter_context(tarfile.open(path, "r:*"))
-        infos = {info.name.removeprefix("./"): info for info in archive.getmembers() if not info.isdir()}
+        infos = {
+            info.name.removeprefix("./"): info for info in archive.getmembers() if not info.isdir() and inside(info.name)
+        }
         chosen = [infos[_match(key, url, list(infos), pattern)] for pattern in patterns]
         for info in chosen:
             if not info.isfile():

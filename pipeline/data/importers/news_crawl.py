@@ -16,13 +16,14 @@ import itertools
 import re
 from typing import Iterator
 
+from pipeline.common import langs
+from pipeline.common.compression import decompression_errors
 from pipeline.common.corpus import decoded_lines
 from pipeline.common.download import open_stream
 from pipeline.common.errors import UserError
 
 URL = "https://data.statmt.org/news-crawl/{lang}/news.{year}.{lang}.shuffled.deduped.gz"
 _NAME = re.compile(r"news\.(\d{4})")
-_LANG = re.compile(r"[a-z]{2,3}")
 
 
 def url(key: str, name: str, lang: str) -> str:
@@ -30,9 +31,13 @@ def url(key: str, name: str, lang: str) -> str:
     match = _NAME.fullmatch(name)
     if not match:
         raise UserError(f"dataset {key}: expected news-crawl_news.<year>, e.g. news-crawl_news.2021")
-    if not _LANG.fullmatch(lang):
-        raise UserError(f"dataset {key}: News Crawl names languages by their ISO 639-1 code (de, en), not {lang!r}")
-    return URL.format(lang=lang, year=match.group(1))
+    try:
+        code = langs.base(lang)  # News Crawl's folders: de, en, pt (any region), zh (simplified)
+    except langs.CodeError as error:
+        raise UserError(f"dataset {key}: {error}") from None
+    if "-" in code:
+        raise UserError(f"dataset {key}: News Crawl has {langs.primary(lang)} in its usual script only, not {lang!r}")
+    return URL.format(lang=code, year=match.group(1))
 
 
 def urls(name: str, lang: str) -> list[str]:
@@ -47,8 +52,6 @@ def lines(key: str, name: str, lang: str, max_lines: int | None = None) -> Itera
 
 def _lines(key: str, source: str, max_lines: int | None) -> Iterator[str]:
     with open_stream(source, f"dataset {key}") as raw, gzip.GzipFile(fileobj=raw) as text:
-        try:
+        with decompression_errors(f"dataset {key}: {source}"):
             non_empty = (line for line in decoded_lines(text, source) if line.strip())
             yield from itertools.islice(non_empty, max_lines)
-        except (OSError, EOFError) as error:
-            raise UserError(f"dataset {key}: {source}: cannot decompress ({error}); is the file complete?") from None

@@ -2,7 +2,8 @@
 
 Upstream: OPUS's Moses-format zip
 `https://object.pouta.csc.fi/OPUS-<corpus>/<version>/moses/<l1>-<l2>.txt.zip`, where l1, l2
-are the two language codes sorted alphabetically (en-de data is `de-en.txt.zip`). Read from
+are OPUS's codes of the two languages (`pt_BR`, `zh_Hant`; langs.opus) sorted
+alphabetically (en-de data is `de-en.txt.zip`). Read from
 it, member by member and never extracted: the line-aligned `<corpus>.<l1>-<l2>.<l1>` and
 `<corpus>.<l1>-<l2>.<l2>` (README, LICENSE and the rest are ignored), paired in the
 direction asked for.
@@ -16,9 +17,11 @@ import zlib
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.common import langs
 from pipeline.common.corpus import aligned, decoded_lines
 from pipeline.common.download import fetch
 from pipeline.common.errors import UserError
+from pipeline.data.importers import inside
 
 URL = "https://object.pouta.csc.fi/OPUS-{corpus}/{version}/moses/{l1}-{l2}.txt.zip"
 _PART = re.compile(r"[A-Za-z0-9._-]+")
@@ -34,11 +37,16 @@ def _split(key: str, name: str) -> tuple[str, str]:
     return corpus, version
 
 
+def _codes(key: str, src: str, trg: str) -> tuple[str, str]:
+    """OPUS's codes for src and trg: `de`, `pt_BR`, `zh_Hant`, `tl` (langs.opus)."""
+    try:
+        return langs.opus(src), langs.opus(trg)
+    except langs.CodeError as error:
+        raise UserError(f"dataset {key}: {error}") from None
+
+
 def _langs(key: str, src: str, trg: str) -> tuple[str, str]:
-    for lang in (src, trg):
-        if not re.fullmatch(r"[A-Za-z_]+", lang):
-            raise UserError(f"dataset {key}: {lang!r} is not an OPUS language code such as de or pt_BR")
-    return min(src, trg), max(src, trg)
+    return tuple(sorted(_codes(key, src, trg)))
 
 
 def urls(name: str, src: str, trg: str | None = None) -> list[str]:
@@ -51,13 +59,12 @@ def urls(name: str, src: str, trg: str | None = None) -> list[str]:
 
 def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:
     corpus, _ = _split(key, name)
-    _langs(key, src, trg)
-    return _pairs(key, corpus, urls(name, src, trg)[0], src, trg)
+    return _pairs(key, corpus, urls(name, src, trg)[0], *_codes(key, src, trg))
 
 
 def member(key: str, url: str, archive: zipfile.ZipFile, corpus: str, pair: str, lang: str) -> zipfile.ZipInfo:
     """`<corpus>.<pair>.<lang>`, else the one file named `*.<pair>.<lang>`; never a link."""
-    files = [info for info in archive.infolist() if not info.is_dir()]
+    files = [info for info in archive.infolist() if not info.is_dir() and inside(info.filename)]
     exact = [info for info in files if info.filename == f"{corpus}.{pair}.{lang}"]
     found = exact or [info for info in files if fnmatch.fnmatchcase(info.filename, f"*.{pair}.{lang}")]
     if len(found) != 1:

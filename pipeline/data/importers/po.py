@@ -17,14 +17,16 @@ import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator
-
-import polib
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from pipeline.common.errors import UserError
-from pipeline.common.langs import primary
+from pipeline.common import langs
 from pipeline.common.logs import get_logger
 from pipeline.data.download import pip_download
+from pipeline.data.importers import inside
+
+if TYPE_CHECKING:  # polib is imported where catalogs are parsed: the preflight imports this module without it
+    import polib
 
 logger = get_logger(__name__)
 
@@ -36,10 +38,32 @@ Member = tuple[PurePosixPath, Callable[[], bytes]]
 
 
 def is_english(lang: str) -> bool:
-    return primary(lang.lower()) == "en"
+    return langs.primary(lang) == "en"
+
+
+_SPEC = r"(?:===?|[<>!~]=|[<>])[A-Za-z0-9.*+!_-]+"
+_REQUIREMENT = re.compile(rf"([A-Za-z0-9][A-Za-z0-9._-]*)({_SPEC}(?:,{_SPEC})*)?")
+
+
+def check(key: str, name: str) -> tuple[str, str | None] | None:
+    """(project, pinned version or None) of a PyPI requirement; None for a local path. The
+    same check for the import and the preflight: never a relative path, URL or pip option."""
+    if name.startswith("/"):
+        if ".." in PurePosixPath(name).parts:
+            raise UserError(f"dataset {key}: {name} contains '..'; name the directory or archive without '..'")
+        return None
+    match = _REQUIREMENT.fullmatch(name)
+    if not match:
+        raise UserError(
+            f"dataset {key}: {name!r} is neither an absolute path nor a PyPI requirement such as indico==3.3.14"
+        )
+    project, specs = match.groups()
+    pinned = re.fullmatch(r"==([A-Za-z0-9.+!_-]+)", specs or "")
+    return project, pinned.group(1) if pinned else None
 
 
 def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:
+    check(key, name)
     if is_english(src) == is_english(trg):
         raise UserError(f"dataset {key}: gettext catalogs translate from English, so src or trg (not both) must be en; got {src}-{trg}")
     lang, swap = (trg, False) if is_english(src) else (src, True)
@@ -99,14 +123,14 @@ def _archive_members(archive: Path, wanted: Callable[[PurePosixPath], bool]) -> 
                     (PurePosixPath(info.filename), lambda info=info: zip_file.read(info))
                     for info in zip_file.infolist()
                     if not info.is_dir() and (info.external_attr >> 16) & 0o170000 != 0o120000  # no symlinks
-                    and _inside(info.filename) and wanted(PurePosixPath(info.filename))
+                    and inside(info.filename) and wanted(PurePosixPath(info.filename))
                 ]
         elif name.endswith(TAR_SUFFIXES):
             # Read in archive order: seeking back in a compressed tar re-reads it from the start.
             with tarfile.open(archive, "r:*") as tar_file:
                 members = []
                 for info in tar_file:
-                    if info.isfile() and _inside(info.name) and wanted(PurePosixPath(info.name)):  # no links
+                    if info.isfile() and inside(info.name) and wanted(PurePosixPath(info.name)):  # no links
                         data = tar_file.extractfile(info).read()
                         members.append((PurePosixPath(info.name), lambda data=data: data))
             yield members
@@ -116,11 +140,6 @@ def _archive_members(archive: Path, wanted: Callable[[PurePosixPath], bool]) -> 
             )
     except (zipfile.BadZipFile, tarfile.TarError, EOFError) as error:
         raise UserError(f"{archive}: cannot read the archive ({error})") from None
-
-
-def _inside(name: str) -> bool:
-    parts = PurePosixPath(name).parts
-    return bool(parts) and not name.startswith("/") and ".." not in parts
 
 
 _LOCALE = r"[a-z]{2,3}(?:[-_](?:[A-Za-z]{2}|[0-9]{3}|[A-Z][a-z]+))*(?:@\w+)?"
@@ -136,8 +155,8 @@ def path_locale(path: PurePosixPath) -> str | None:
 
 
 def locale_matches(locale: str | None, lang: str) -> bool:
-    locale, lang = (locale or "").strip().replace("-", "_").lower(), lang.replace("-", "_").lower()
-    return locale == lang or locale.startswith((lang + "_", lang + "@"))
+    """`de_DE` is de; `zh_TW` is zh-Hant, not zh; `sr@latin` is sr-Latn (langs.matches)."""
+    return langs.matches(locale, lang)
 
 
 def is_candidate(path: PurePosixPath, lang: str) -> bool:
@@ -167,8 +186,10 @@ def select_catalogs(members: list[Member], lang: str) -> Iterator[tuple[PurePosi
 _CHARSET = re.compile(rb"charset=([\w.:-]+)")
 
 
-def parse_catalog(path: PurePosixPath, data: bytes) -> polib.POFile | polib.MOFile | None:
+def parse_catalog(path: PurePosixPath, data: bytes) -> "polib.POFile | polib.MOFile | None":
     """Parse a .po or .mo; an unreadable catalog is logged and skipped (None)."""
+    import polib
+
     try:
         if path.suffix == ".mo":
             return polib.mofile(data)
@@ -191,12 +212,12 @@ def _decode(data: bytes) -> str:
     raise ValueError("not valid UTF-8 or its declared charset")
 
 
-def catalog_pairs(catalog: polib.POFile | polib.MOFile) -> Iterator[tuple[str, str]]:
+def catalog_pairs(catalog: "polib.POFile | polib.MOFile") -> Iterator[tuple[str, str]]:
     for entry in catalog:
         yield from entry_pairs(entry)
 
 
-def entry_pairs(entry: polib.POEntry | polib.MOEntry) -> Iterator[tuple[str, str]]:
+def entry_pairs(entry: "polib.POEntry | polib.MOEntry") -> Iterator[tuple[str, str]]:
     """Clean (English, translation) pairs: no fuzzy/obsolete/header/untranslated entries; plurals give two."""
     if not entry.msgid or entry.obsolete or "fuzzy" in getattr(entry, "flags", ()):
         return

@@ -23,10 +23,9 @@ import urllib.error
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.common import download
-from pipeline.common.corpus import aligned
+from pipeline.common import download, langs
+from pipeline.common.corpus import aligned, read_lines
 from pipeline.common.errors import UserError
-from pipeline.data.importers import read_text_lines
 
 
 def _dataset(key: str, name: str):
@@ -40,7 +39,12 @@ def _dataset(key: str, name: str):
 
 
 def _langpair(key: str, dataset, src: str, trg: str) -> tuple[str, bool]:
-    """The set's language pair for src->trg, and whether its sides are swapped."""
+    """The set's language pair for src->trg, and whether its sides are swapped. sacrebleu
+    names languages without region (langs.base: `pt-BR` is `pt`; `zh-Hant` stays itself)."""
+    try:
+        src, trg = langs.base(src), langs.base(trg)
+    except langs.CodeError as error:
+        raise UserError(f"dataset {key}: {error}") from None
     for langpair, swap in ((f"{src}-{trg}", False), (f"{trg}-{src}", True)):
         if langpair in dataset.langpairs:
             return langpair, swap
@@ -115,6 +119,6 @@ def _pairs(key: str, dataset, langpair: str, swap: bool) -> Iterator[tuple[str, 
     references = dataset.get_reference_files(langpair) or [
         path for path, field in zip(dataset.get_files(langpair), dataset.fieldnames(langpair)) if field.startswith("ref")
     ]
-    lines = aligned(read_text_lines(source), read_text_lines(references[0]), source, references[0])
+    lines = aligned(read_lines(source), read_lines(references[0]), source, references[0])
     for src_line, ref_line in lines:
         yield (ref_line, src_line) if swap else (src_line, ref_line)

@@ -13,12 +13,11 @@ import urllib.parse
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from pipeline.common.corpus import aligned
+from pipeline.common.corpus import aligned, read_lines
 from pipeline.common.download import fetch
 from pipeline.common.errors import UserError
-from pipeline.data.importers import (
-    COMPRESSIONS, decompression_errors, open_decompressed, read_text_lines, tmx_pairs, tsv_pairs,
-)
+from pipeline.common.compression import COMPRESSIONS, decompression_errors, open_decompressed
+from pipeline.data.importers import tmx_pairs, tsv_pairs
 
 PARALLEL_FORMATS = (".tsv", ".tmx")
 
@@ -33,9 +32,11 @@ def _suffixes(url: str) -> tuple[str, str]:
 
 def _check(key: str, name: str, parallel: bool) -> str:
     """The URL's single-file format (".tsv", ".tmx") or "" for per-side text files."""
-    scheme = urllib.parse.urlsplit(name).scheme
-    if scheme not in ("http", "https"):
-        raise UserError(f"dataset {key}: only http:// and https:// URLs can be imported, not {scheme or 'no scheme'!r}")
+    parts = urllib.parse.urlsplit(name)
+    if parts.scheme not in ("http", "https"):
+        raise UserError(f"dataset {key}: only http:// and https:// URLs can be imported, not {parts.scheme or 'no scheme'!r}")
+    if not parts.hostname:
+        raise UserError(f"dataset {key}: the URL names no host; use url_https://host/corpus.[LANG].zst")
     fmt = _suffixes(name)[0]
     if fmt and "[LANG]" in name:
         raise UserError(f"dataset {key}: a {fmt} file holds both languages; remove [LANG] from the URL")
@@ -49,8 +50,8 @@ def _check(key: str, name: str, parallel: bool) -> str:
 
 
 def urls(name: str, src: str, trg: str | None = None) -> list[str]:
-    """The URLs `pairs` (or, given one language, `lines`) downloads."""
-    if _suffixes(name)[0]:
+    """The URLs `pairs` (or, given one language, `lines`) downloads, after the import's own check."""
+    if _check(f"url_{name}", name, parallel=trg is not None):
         return [name]
     return [name.replace("[LANG]", lang) for lang in dict.fromkeys((src, trg or src))]
 
@@ -79,7 +80,7 @@ def _pairs(key: str, urls: dict[str, str], src: str, trg: str) -> Iterator[tuple
     with tempfile.TemporaryDirectory(prefix="import-url-") as tmp:
         files = {lang: _fetch(key, url, tmp, lang) for lang, url in urls.items()}
         yield from aligned(
-            read_text_lines(files[src], urls[src]), read_text_lines(files[trg], urls[trg]), urls[src], urls[trg]
+            read_lines(files[src], urls[src]), read_lines(files[trg], urls[trg]), urls[src], urls[trg]
         )
 
 
@@ -88,7 +89,7 @@ def _single(key: str, url: str, src: str, trg: str) -> Iterator[tuple[str, str]]
         path = _fetch(key, url, tmp, "corpus")
         label = f"dataset {key}: {url}"
         if _suffixes(url)[0] == ".tsv":
-            yield from tsv_pairs(read_text_lines(path, url), label)
+            yield from tsv_pairs(read_lines(path, url), label)
         else:
             with decompression_errors(label), open_decompressed(path) as stream:
                 yield from tmx_pairs(stream, label, [src], [trg])
@@ -96,4 +97,4 @@ def _single(key: str, url: str, src: str, trg: str) -> Iterator[tuple[str, str]]
 
 def _lines(key: str, url: str) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="import-url-") as tmp:
-        yield from read_text_lines(_fetch(key, url, tmp, "mono"), url)
+        yield from read_lines(_fetch(key, url, tmp, "mono"), url)

@@ -26,6 +26,6 @@ lock:
 	python3 -m venv .lock-tools && .lock-tools/bin/pip install --quiet $(UV)
 	.lock-tools/bin/uv pip compile pyproject.toml --extra test --extra setup --generate-hashes \
 	  --universal --python-version 3.11 --no-header -o requirements.lock
-	.lock-tools/bin/uv pip compile taskcluster/requirements.in --generate-hashes \
+	.lock-tools/bin/uv pip compile taskcluster/requirements.in -c requirements.lock --generate-hashes \
 	  --universal --python-version 3.11 --no-header -o taskcluster/requirements.txt
 	rm -rf .lock-tools

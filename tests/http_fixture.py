@@ -9,6 +9,7 @@ real upstream URLs are answered from the fixtures.
         assert data_server.requests == [...]
 """
 
+import contextlib
 import http.server
 import threading
 from dataclasses import dataclass, field
@@ -100,6 +101,18 @@ class DataServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextlib.contextmanager
+def serve(handler: type[http.server.BaseHTTPRequestHandler]):
+    """A loopback server answering with `handler`; yields its base URL."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture

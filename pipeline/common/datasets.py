@@ -1,5 +1,6 @@
 """Dataset keys: `<importer>_<name>`, and the sanitized form used in labels and file names."""
 
+import hashlib
 import re
 
 from pipeline.common.errors import UserError
@@ -9,6 +10,7 @@ IMPORTERS = ("file", "url", "po", "opus", "mtdata", "sacrebleu", "flores", "hf",
 # Importers that can also read monolingual data (one language's file).
 MONO_IMPORTERS = ("file", "url", "hf", "news-crawl", "hplt")
 
+SANITIZED_MAX = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -23,5 +25,12 @@ def parse_key(key: str) -> tuple[str, str]:
 
 
 def sanitize(key: str) -> str:
-    """`url_https://host/c.[LANG].zst` -> `url_https_host_c_LANG_zst`: only [A-Za-z0-9_-]."""
-    return _UNSAFE.sub("_", key).strip("_")
+    """`url_https://host/c.[LANG].zst` -> `url_https_host_c_LANG_zst`: only [A-Za-z0-9_-].
+
+    At most SANITIZED_MAX characters, so labels and file names stay under the file system's
+    255 bytes: a longer one keeps its start and ends with a hash of the whole key."""
+    safe = _UNSAFE.sub("_", key).strip("_")
+    if len(safe) <= SANITIZED_MAX:
+        return safe
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+    return f"{safe[: SANITIZED_MAX - len(digest) - 1]}_{digest}"

@@ -31,6 +31,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from pipeline.common.contract import CACHE_ENV, MIRROR_ENV
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
 
@@ -39,12 +40,35 @@ logger = get_logger(__name__)
 RETRIES = 3  # extra attempts after a connection error, a 5xx answer or a short body
 BACKOFF_S = 1.0  # doubled after each failed attempt
 TIMEOUT_S = 60
-MIRROR_ENV = "TRANSLATIONS_DATA_MIRROR"
-CACHE_ENV = "TRANSLATIONS_DATA_CACHE"
 
 
 class _Retry(Exception):
     """A failed attempt worth repeating."""
+
+
+class _HttpRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) URLs only (urllib's own also follows ftp)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+            raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl!r} refused: not http(s)", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.OpenerDirector()
+for _handler in (
+    urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+    urllib.request.HTTPDefaultErrorHandler(), _HttpRedirects(), urllib.request.HTTPErrorProcessor(),
+    urllib.request.UnknownHandler(),
+):
+    _OPENER.add_handler(_handler)
+
+
+def http_open(request: urllib.request.Request, timeout: float):
+    """urlopen that only ever speaks HTTP(S): no file:, ftp: or data: URL, not even by a redirect."""
+    if urllib.parse.urlsplit(request.full_url).scheme not in ("http", "https"):
+        raise UserError(f"{request.full_url!r}: only http:// and https:// URLs are fetched")
+    return _OPENER.open(request, timeout=timeout)
 
 
 def download(url: str, dest: Path, what: str, sha256: str | None = None) -> int:
@@ -152,7 +176,7 @@ class _ResumingStream(io.RawIOBase):
     def _connect(self) -> None:
         headers = {"User-Agent": "translations-pipeline", **({"Range": f"bytes={self.offset}-"} if self.offset else {})}
         try:
-            response = urllib.request.urlopen(urllib.request.Request(self.url, headers=headers), timeout=TIMEOUT_S)
+            response = http_open(urllib.request.Request(self.url, headers=headers), TIMEOUT_S)
         except urllib.error.HTTPError as error:
             if error.code < 500:
                 raise UserError(f"{self.what}: {self.url}: HTTP {error.code} {error.reason}") from None

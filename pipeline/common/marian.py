@@ -13,17 +13,12 @@ import os
 import subprocess
 import sys
 
+from pipeline.common.contract import EXIT_INTERRUPTED, EXIT_NO_GPU, options_to_args  # noqa: F401 (used by steps)
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
 from pipeline.common.tools import executable
 
 logger = get_logger(__name__)
-
-# Marian exits 143 after `--sigterm save-and-exit` saved a resumable checkpoint.
-EXIT_INTERRUPTED = 143
-# A task given GPUS on a machine without them exits with this (EX_TEMPFAIL); GPU worker
-# types retry it, on another machine.
-EXIT_NO_GPU = 75
 
 
 def uses_gpu(env=os.environ) -> bool:
@@ -51,22 +46,6 @@ def device_options(env=os.environ) -> dict:
         return {"devices": env["GPUS"].split(), "workspace": env.get("WORKSPACE", "8000")}
     threads = env.get("MARIAN_CPU_THREADS") or str(os.cpu_count() or 1)
     return {"cpu-threads": threads, "workspace": env.get("WORKSPACE", "2000")}
-
-
-def options_to_args(options: dict) -> list[str]:
-    """{"after-batches": 500, "valid-metrics": ["chrf", "bleu"], "sync-sgd": True} -> CLI args.
-
-    False or None drops the option, so a user can switch off a default flag.
-    """
-    args: list[str] = []
-    for key, value in options.items():
-        if value is False or value is None:
-            continue
-        args.append(f"--{key}")
-        if value is True:
-            continue
-        args.extend(str(v) for v in value) if isinstance(value, list) else args.append(str(value))
-    return args
 
 
 def args_to_options(args: list[str]) -> dict:

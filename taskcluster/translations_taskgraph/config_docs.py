@@ -27,13 +27,25 @@ def _type(node: dict) -> str:
     return node.get("type", "any")
 
 
+def _limits(node: dict) -> str:
+    """The size limits of a value (and of a list's items), as the description's last sentence."""
+    limits = [
+        f"at most {node[key]:,} {unit}"
+        for key, unit in (("maxItems", "items"), ("maxProperties", "keys"), ("maxLength", "characters"))
+        if key in node
+    ]
+    if "maxLength" in node.get("items", {}):
+        limits.append(f"each at most {node['items']['maxLength']:,} characters")
+    return f" Limits: {', '.join(limits)}." if limits else ""
+
+
 def _rows(node: dict, prefix: str = ""):
     required = set(node.get("required", []))
     for key, child in node.get("properties", {}).items():
         path = f"{prefix}{key}"
         default = "required" if key in required else f"`{child['default']}`" if "default" in child else ""
         kind = "section" if "properties" in child else _type(child)
-        yield f"| `{path}` | {kind} | {default} | {child.get('description', '')} |"
+        yield f"| `{path}` | {kind} | {default} | {child.get('description', '')}{_limits(child)} |"
         if "properties" in child:
             yield from _rows(child, prefix=f"{path}.")
 

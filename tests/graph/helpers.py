@@ -15,7 +15,7 @@ def copy_repo(tmp_path: Path) -> Path:
     for part in ("taskcluster", "pipeline", "configs", "docs"):
         shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "tests" / "data" / "ci", root / "tests" / "data" / "ci")
-    for name in ("pyproject.toml", ".taskcluster.yml"):
+    for name in ("pyproject.toml", "requirements.lock", ".taskcluster.yml"):
         shutil.copy(REPO / name, root)
     return root
 
@@ -28,6 +28,14 @@ TRAIN_INPUT = {
         "test": ["file_tests/data/ci/test.[LANG].zst"],
     },
     "target-stage": "train-vocab",
+}
+# The tasks the Train action creates for TRAIN_INPUT.
+TRAIN_INPUT_LABELS = {
+    "docker-image-train",
+    "dataset-en-de-file_tests_data_ci_train-a_LANG_zst",
+    "clean-corpus-en-de-file_tests_data_ci_train-a_LANG_zst",
+    "merge-corpus-en-de",
+    "train-vocab-en-de",
 }
 
 

@@ -4,12 +4,12 @@ against loopback servers (a file host and a PyPI JSON API)."""
 import http.server
 import os
 import subprocess
-import threading
 
 import pytest
 import yaml
 
 from tests.conftest import REPO, TRANSLATIONS
+from tests.http_fixture import serve
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -25,10 +25,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(Handler) as url:
+        yield url
 
 
 def test_datasets_lists_locations_and_fails_on_missing_ones(tmp_path, server):
@@ -89,11 +87,25 @@ def test_datasets_resolves_importer_urls_through_the_mirror(tmp_path, server):
     assert rows == [
         ["opus_Books/v1", "ok", "https://object.pouta.csc.fi/OPUS-Books/v1/moses/de-en.txt.zip"],
         ["opus_Gone/v2", "missing", "https://object.pouta.csc.fi/OPUS-Gone/v2/moses/de-en.txt.zip"],
-        ["sacrebleu_no-such-set", "missing", "no-such-set"],
+        ["sacrebleu_no-such-set", "invalid", "no-such-set"],
         ["flores_devtest", "missing", "https://dl.fbaipublicfiles.com/nllb/flores200_dataset.tar.gz"],
         ["news-crawl_news.2021", "ok", "https://data.statmt.org/news-crawl/en/news.2021.en.shuffled.deduped.gz"],
         ["news-crawl_news.2021", "missing", "https://data.statmt.org/news-crawl/de/news.2021.de.shuffled.deduped.gz"],
     ]
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 4
-    assert "error: " + str(path) + ": dataset sacrebleu_no-such-set is not there: no-such-set dataset sacrebleu_no-such-set:" in result.stderr
+    assert f"error: {path}: dataset sacrebleu_no-such-set: 'no-such-set' is not a sacrebleu test set; " in result.stderr
+
+
+def test_a_key_whose_index_library_is_absent_is_not_checked(monkeypatch):
+    """The decision image lacks sacrebleu and mtdata: their keys cannot be looked up there."""
+    import types
+
+    from pipeline.data import importers, preflight
+
+    def urls(name, *langs):
+        raise ModuleNotFoundError("No module named 'sacrebleu'", name="sacrebleu")
+
+    monkeypatch.setattr(importers, "load", lambda importer: types.SimpleNamespace(urls=urls))
+    check = preflight.check("sacrebleu_wmt19", ("en", "de"), REPO)
+    assert (check.status, check.location, check.detail) == ("not checked", "wmt19", "needs sacrebleu, not installed here")

@@ -9,11 +9,14 @@ three rerun options:
   downstream of them, again even if they could be reused;
 - `existing-tasks`: `{label: taskId}` to reuse explicitly.
 
-taskgraph does not validate action input, so the whole config is checked here first
-and every problem is reported at once, before any task is created; then the datasets
-are looked up (pipeline/data/preflight.py) and any that is certainly missing fails it.
+taskgraph does not validate action input, so it is checked here first, before any task
+is created: input over `MAX_INPUT_CHARS` of JSON is refused as a whole; otherwise every
+problem of the config and the options (their schema has sizes and patterns) is reported
+at once, one line each. Then the datasets are looked up (pipeline/data/preflight.py): a
+key its importer refuses, or one that is certainly missing, fails it.
 """
 
+import json
 import logging
 from pathlib import Path
 
@@ -28,19 +31,27 @@ from translations_taskgraph import rerun
 
 logger = logging.getLogger(__name__)
 
+MAX_INPUT_CHARS = 1_000_000  # the whole input as JSON: 10,000 dataset keys of 100 characters fit
+# A Taskcluster taskId (task group ids are taskIds): they end up in API URLs.
+SLUGID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{8}[Q-T][A-Za-z0-9_-][CGKOSWaeimquy26-][A-Za-z0-9_-]{10}[AQgw]$"}
+LABEL = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,256}$", "description": "A task label."}
 RERUN_OPTIONS = {
     "previous-group-ids": {
         "type": "array",
-        "items": {"type": "string"},
+        "items": {**SLUGID, "description": "A task group id."},
+        "maxItems": 100,
         "description": "Task group ids whose completed tasks are reused (later groups win).",
     },
     "start-task-prefix": {
         "type": "string",
-        "description": "Rerun the tasks whose label starts with this, and everything downstream.",
+        "pattern": "^[A-Za-z0-9_-]{0,256}$",
+        "description": "Rerun the tasks whose label starts with this, and everything downstream: a label prefix.",
     },
     "existing-tasks": {
         "type": "object",
-        "additionalProperties": {"type": "string"},
+        "propertyNames": LABEL,
+        "additionalProperties": {**SLUGID, "description": "A taskId."},
+        "maxProperties": 50_000,
         "description": "label -> taskId of tasks to reuse.",
     },
 }
@@ -52,11 +63,27 @@ def action_schema(graph_config=None) -> dict:
     return schema
 
 
+def input_errors(input: dict) -> tuple[dict | None, dict, list[str]]:
+    """(config with defaults, rerun options, []) or (None, {}, every problem); oversized input as a whole."""
+    if not isinstance(input, dict):
+        return None, {}, ["(top level): the input must be a mapping: a training config plus rerun options"]
+    size = len(json.dumps(input))
+    if size > MAX_INPUT_CHARS:
+        return None, {}, [f"(top level): {size:,} characters of JSON; at most {MAX_INPUT_CHARS:,}"]
+    options = {key: input[key] for key in RERUN_OPTIONS if key in input}
+    config, errors = config_schema.check({key: value for key, value in input.items() if key not in RERUN_OPTIONS})
+    errors = config_schema.bounded(config_schema.schema_errors({"properties": RERUN_OPTIONS}, options)) + errors
+    return (None if errors else config), options, errors
+
+
 def unreachable_datasets(config: dict, checkout: Path) -> list[str]:
-    """Datasets that are certainly not there (404, missing file); unknown ones only warn."""
+    """Datasets whose key its importer refuses, or certainly not there (404, missing file);
+    unknown ones only warn."""
     errors = []
     for check in preflight.check_all(config, checkout):
-        if check.status == "missing":
+        if check.status == "invalid":
+            errors.append(f"datasets: {check.detail}")
+        elif check.status == "missing":
             errors.append(f"datasets: {check.key} is not there: {check.location} ({check.detail})")
         elif check.status == "unknown":
             logger.warning("dataset %s: could not check %s (%s)", check.key, check.location, check.detail)
@@ -92,8 +119,7 @@ def existing_tasks(parameters: Parameters, root_dir: str, options: dict) -> dict
     cb_name="train",
 )
 def train_action(parameters, graph_config, input, task_group_id, task_id):
-    options = {key: input[key] for key in RERUN_OPTIONS if key in input}
-    config, errors = config_schema.check({key: value for key, value in input.items() if key not in RERUN_OPTIONS})
+    config, options, errors = input_errors(input)
     if not errors:
         errors = unreachable_datasets(config, Path(graph_config.root_dir).parent)
     if errors:

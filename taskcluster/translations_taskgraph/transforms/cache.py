@@ -17,13 +17,13 @@ from typing import Optional
 from taskgraph.transforms.base import TransformSequence
 from taskgraph.util.schema import Schema
 
-from pipeline.common.download import MIRROR_ENV
+from pipeline.common.contract import MIRROR_ENV
 
 CACHE_TYPE = "translations-v1"
 # A mirror serves the upstream's bytes: switching to one must not rerun the pipeline.
 NOT_DIGESTED = (MIRROR_ENV,)
-# Every step uses pipeline/common; kinds list their own step's files.
-COMMON_RESOURCES = ("pipeline/common/*.py",)
+# Every step uses pipeline/common and the locked libraries; kinds list their own step's files.
+COMMON_RESOURCES = ("pipeline/common/*.py", "requirements.lock")
 
 
 class CacheSchema(Schema, forbid_unknown_fields=False, kw_only=True):

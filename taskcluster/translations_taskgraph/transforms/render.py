@@ -14,7 +14,7 @@ from typing import Optional
 from taskgraph.transforms.base import TransformSequence
 from taskgraph.util.schema import Schema
 
-from pipeline.common.marian import options_to_args
+from pipeline.common.contract import options_to_args
 from translations_taskgraph import config as config_schema
 from translations_taskgraph import training_config
 from translations_taskgraph.transforms.upstreams import artifact_context

@@ -8,8 +8,7 @@ the config's `taskcluster.worker-classes`, per kind or `default`.
 
 from taskgraph.transforms.base import TransformSequence
 
-from pipeline.common.download import MIRROR_ENV
-from pipeline.common.marian import EXIT_INTERRUPTED, EXIT_NO_GPU
+from pipeline.common.contract import EXIT_INTERRUPTED, EXIT_NO_GPU, MIRROR_ENV
 from translations_taskgraph import training_config
 
 MAX_RUN_TIME = {"cpu": 3 * 3600, "gpu": 24 * 3600, "largegpu": 24 * 3600}

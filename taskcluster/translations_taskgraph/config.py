@@ -19,6 +19,7 @@ from pipeline.common import langs
 from pipeline.clean import filter_file
 from pipeline.common.datasets import MONO_IMPORTERS, parse_key, sanitize
 from pipeline.common.errors import UserError
+from pipeline.data import importers
 
 # Stage names, in pipeline order: `target-stage` takes one; every task has one.
 STAGES = (
@@ -322,7 +323,8 @@ def _dataset_key_errors(datasets: dict) -> list[str]:
             if not isinstance(key, str):
                 continue
             try:
-                importer, _ = parse_key(key)
+                importer, name = parse_key(key)
+                _offline_key_check(importer, key, name, mono=category.startswith("mono"))
             except UserError as error:
                 errors.append(f"datasets.{category}[{index}]: {error}")
                 continue
@@ -338,6 +340,18 @@ def _dataset_key_errors(datasets: dict) -> list[str]:
                     f"{sanitize(key)!r}; rename one"
                 )
     return errors
+
+
+def _offline_key_check(importer: str, key: str, name: str, mono: bool) -> None:
+    """The import's own key check, for the importers whose check needs no index or network
+    (the preflight runs every importer's): a path out with `..`, a non-HTTP URL, a pip option."""
+    langs = ("xx",) if mono else ("xx", "yy")  # placeholders: only [LANG]'s presence matters
+    if importer == "file":
+        importers.load("file").check(key, name, langs)
+    elif importer == "url":
+        importers.load("url").urls(name, *langs)
+    elif importer == "po":
+        importers.load("po").check(key, name)
 
 
 def _worker_class_errors(taskcluster) -> list[str]:

@@ -175,3 +175,19 @@ def test_json_schema_is_inlined_and_complete():
 
 def test_config_docs_are_generated_from_the_schema():
     assert (REPO / "docs" / "config.md").read_text() == render(), "regenerate: translations config-docs > docs/config.md"
+
+
+def test_keys_the_import_would_refuse_are_refused_at_validation():
+    assert errors_of(datasets__train=[
+        "file_../../etc/passwd.[LANG]", "url_file:///etc/passwd.[LANG]", "po_--index-url=http://x", "file_/data/c.zst",
+    ], **{"datasets__mono-trg": ["url_https://host/mono.tsv"]}) == [
+        "datasets.train[0]: dataset file_../../etc/passwd.[LANG]: ../../etc/passwd.[LANG] climbs out of the "
+        "checkout with '..'; use a path inside it or an absolute one",
+        "datasets.train[1]: dataset url_file:///etc/passwd.[LANG]: only http:// and https:// URLs can be "
+        "imported, not 'file'",
+        "datasets.train[2]: dataset po_--index-url=http://x: '--index-url=http://x' is neither an absolute path "
+        "nor a PyPI requirement such as indico==3.3.14",
+        "datasets.train[3]: dataset file_/data/c.zst: the path must contain [LANG], e.g. file_/data/corpus.[LANG].zst",
+        "datasets.mono-trg[0]: dataset url_https://host/mono.tsv: a .tsv file holds parallel data; "
+        "list it under train, devtest or test",
+    ]

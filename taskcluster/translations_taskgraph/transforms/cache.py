@@ -37,8 +37,7 @@ transforms.add_validate(CacheSchema)
 @functools.lru_cache(maxsize=None)
 def _file_hashes(root: str, patterns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     files = sorted(
-        {path for pattern in patterns for path in Path(root).glob(pattern) if path.is_file()}
-        - {path for path in Path(root).glob("**/__pycache__/**")}
+        {path for pattern in patterns for path in Path(root).glob(pattern) if path.is_file() and "__pycache__" not in path.parts}
     )
     if not files:
         raise Exception(f"cache-resources {list(patterns)} match no file under {root}")

@@ -127,7 +127,7 @@ def cmd_shell(args) -> int:
             f"{args.label} needs results not in {args.workdir}: {', '.join(f'{dep} ({why})' for dep, why in problems.items())}; "
             f"run `translations run {args.config} --target-stage {stage} --workdir {args.workdir}` first"
         )
-    work, env = prepare(store, task, tasks)
+    work, env = prepare(store, task, {dep: tasks[dep].digest for dep in task.dependencies})
     command = task.command[-1] if task.command[:2] == ["bash", "-cx"] else " ".join(task.command)
     print(f"{args.label}: fetches in {work / 'fetches'}, outputs go to {work / 'artifacts'}", file=sys.stderr)
     print(f"the task's command (also in $TASK_COMMAND; run it with: eval \"$TASK_COMMAND\"):\n  {command}", file=sys.stderr)

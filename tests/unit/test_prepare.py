@@ -28,15 +28,15 @@ def test_fetches_are_linked_into_their_dest(tmp_path):
     store = Store(tmp_path / "runs")
     for label, digest in (("teacher-1", "d1"), ("teacher-2", "d2")):
         stored(store, digest, {"model.npz": label})
-    tasks = {"teacher-1": task("teacher-1", "d1"), "teacher-2": task("teacher-2", "d2")}
+    upstreams = {"teacher-1": "d1", "teacher-2": "d2"}
     consumer = task("eval", "d3", [Fetch("teacher-1", "model.npz", "teacher-1"), Fetch("teacher-2", "model.npz", "teacher-2")])
-    link_fetches(store, consumer, tasks, tmp_path / "fetches")
+    link_fetches(store, consumer, upstreams, tmp_path / "fetches")
     assert (tmp_path / "fetches" / "teacher-2" / "model.npz").read_text() == "teacher-2"
     assert os.path.samefile(tmp_path / "fetches" / "teacher-1" / "model.npz", store.artifacts("d1") / "model.npz")
 
     missing = task("eval", "d4", [Fetch("teacher-1", "vocab.spm")])
     with pytest.raises(UserError, match="eval fetches vocab.spm but teacher-1 did not produce it"):
-        link_fetches(store, missing, tasks, tmp_path / "fetches2")
+        link_fetches(store, missing, upstreams, tmp_path / "fetches2")
 
 
 def test_a_fetch_from_a_damaged_result_is_refused(tmp_path):
@@ -45,5 +45,5 @@ def test_a_fetch_from_a_damaged_result_is_refused(tmp_path):
     (store.artifacts("d1") / "model.npz").unlink()
     consumer = task("eval", "d3", [Fetch("teacher-1", "model.npz")])
     with pytest.raises(UserError) as error:
-        link_fetches(store, consumer, {"teacher-1": task("teacher-1", "d1")}, tmp_path / "fetches")
+        link_fetches(store, consumer, {"teacher-1": "d1"}, tmp_path / "fetches")
     assert str(error.value) == "eval fetches from teacher-1, whose stored result is damaged (model.npz: missing); run again to redo it"

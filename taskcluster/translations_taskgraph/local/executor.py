@@ -4,15 +4,14 @@ A stored result is reused when it is intact: the sizes of every reused result's 
 match its record, and the hashes of those this run fetches (checked once per run). A
 damaged result is set aside and its task runs again.
 
-Ready tasks (all upstream results stored) start as processes, at most `jobs` at a time,
-earlier stages first. Each gets its own directory (`prepare`) and writes to
-`artifacts/`; on exit 0 the result enters the store, unless the task wrote to one of its
-fetched inputs (stored files): that fails it. A failure stops new starts, lets running
-tasks finish and reports the task, why it failed and its log. Ctrl-C, SIGTERM and SIGHUP
-send SIGTERM to running tasks (Marian saves a checkpoint) and end the run.
+Ready tasks (all upstream results stored) start, at most `jobs` at a time, earlier
+stages first, each as the task runner (`runner.py`, the same one a Slurm job runs): it
+prepares the task's directory, runs the command and commits the result. A failure
+stops new starts, lets running tasks finish and reports the task, why it failed and its
+log. Ctrl-C, SIGTERM and SIGHUP send SIGTERM to the running runners, which pass it on
+(Marian saves a checkpoint), and end the run.
 """
 
-import json
 import signal
 import subprocess
 import sys
@@ -20,10 +19,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.common.errors import UserError
 from translations_taskgraph.config import STAGES
-from translations_taskgraph.local.prepare import input_stamps, modified_inputs, prepare, stop_groups
+from translations_taskgraph.local.prepare import stop_groups
 from translations_taskgraph.local.progress import Progress
+from translations_taskgraph.local.runner import STOP_SECONDS, failure, write_job
 from translations_taskgraph.local.store import Store
 from translations_taskgraph.local.task import LocalTask, record
 
@@ -33,9 +32,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 @dataclass
 class Running:
     task: LocalTask
-    process: subprocess.Popen
-    started: float
-    inputs: dict  # input_stamps at the start
+    process: subprocess.Popen  # the task runner
 
 
 @dataclass
@@ -124,12 +121,7 @@ class Executor:
             if len(running) >= self.jobs or outcome.failed:
                 return
             pending.remove(label)
-            try:
-                running[label] = self._start(self.tasks[label])
-            except UserError as error:  # e.g. a fetch missing from, or damaged in, the store
-                outcome.failed.append((label, f"could not start: {error}", self._log(label)))
-                progress.finished(label, ok=False)
-                continue
+            running[label] = self._start(self.tasks[label])
             progress.started(label, self._log(label))
 
     def _collect_finished(self, running: dict, done: set[str], outcome: Outcome, progress: Progress) -> None:
@@ -138,44 +130,29 @@ class Executor:
             if code is None:
                 continue
             del running[label]
-            modified = modified_inputs(self.store, job.task, self.tasks, job.inputs)
-            if modified:
-                reason = (
-                    f"modified its input {modified[0]} (a stored result, shared by hard link): "
-                    f"a step must write only to its artifacts"
-                )
-                outcome.failed.append((label, reason, self._log(label)))
-            elif code == 0:
-                self.store.commit(job.task.digest, record(job.task, self.tasks), time.monotonic() - job.started)
+            ok = code == 0 and self.store.has(job.task.digest)
+            if ok:
                 self.store.link(self.experiment, label, job.task.digest)
                 done.add(label)
                 outcome.executed.append(label)
             else:
-                outcome.failed.append((label, f"exited {code}", self._log(label)))
-            progress.finished(label, ok=code == 0 and not modified)
+                reason = (failure(self.store.work_dir(job.task.digest)) or {}).get("reason", f"exited {code}")
+                outcome.failed.append((label, reason, self._log(label)))
+            progress.finished(label, ok=ok)
 
     def _log(self, label: str) -> Path:
         return self.store.work_dir(self.tasks[label].digest) / "log.txt"
 
     def _start(self, task: LocalTask) -> Running:
-        work, env = prepare(self.store, task, self.tasks)
-        inputs = input_stamps(self.store, task, self.tasks)
-        (work / "task.json").write_text(json.dumps({"label": task.label, "command": task.command}, indent=2))
-        with open(work / "log.txt", "ab") as log:
-            log.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {task.label}\n".encode())
-            log.flush()
+        """The task runner, in its own process group (it passes signals on to the task)."""
+        job = write_job(self.store, task, record(task, self.tasks))
+        with open(job.parent / "log.txt", "ab") as log:  # the runner's own complaints, if any
             process = subprocess.Popen(
-                task.command,
-                cwd=env["VCS_PATH"],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+                [sys.executable, "-m", "translations_taskgraph.local.runner", str(job)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
-        (work / "pgid").write_text(str(process.pid))
-        return Running(task, process, time.monotonic(), inputs)
+        return Running(task, process)
 
     def _stop_all(self, running: dict[str, Running]) -> None:
         processes = {job.process.pid: job.process for job in running.values()}
-        stop_groups(list(processes), reap=lambda pgid: processes[pgid].poll())
+        stop_groups(list(processes), reap=lambda pgid: processes[pgid].poll(), grace=STOP_SECONDS)

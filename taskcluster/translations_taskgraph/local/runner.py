@@ -1,0 +1,120 @@
+"""The one task runner of the engines that share a store (the local executor; a Slurm job):
+prepare the task's directory, run its command, commit the result.
+
+    python -m translations_taskgraph.local.runner <workdir>/work/<digest>/job.json
+
+`job.json` holds the task (command, environment, fetches) and its digest record (with
+the digests of its upstream results); the engine writes it. The runner links the fetches,
+runs the command in its own process group with the log in `log.txt`, and on exit 0
+commits the artifacts into the store by one rename. SIGTERM, SIGHUP and SIGINT are
+passed on to the command (Marian saves a checkpoint); the runner waits for the command's
+whole group before it ends, so a requeued or resumed attempt never meets a live one.
+
+Exit code: the command's; 2 when the task could not start (a fetch missing or damaged)
+or wrote to its fetched inputs. A failed attempt leaves `exit.json` (`code`, `reason`)
+in its directory, which `status` and the engines read.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from pipeline.common.errors import EXIT_USER_ERROR, UserError
+from translations_taskgraph.local.prepare import GRACE_SECONDS, input_stamps, modified_inputs, prepare, stop_groups
+from translations_taskgraph.local.store import Store
+from translations_taskgraph.local.task import Fetch, LocalTask
+
+FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+JOB_FILE = "job.json"
+EXIT_FILE = "exit.json"
+
+
+def write_job(store: Store, task: LocalTask, record: dict) -> Path:
+    """The job file the runner reads, in the task's attempt directory."""
+    path = store.work_dir(task.digest) / JOB_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{JOB_FILE}.tmp")
+    tmp.write_text(json.dumps({"task": asdict(task), "record": record}, indent=2))
+    tmp.replace(path)
+    return path
+
+
+def read_job(path: Path) -> tuple[LocalTask, dict]:
+    job = json.loads(path.read_text())
+    task = job["task"]
+    return LocalTask(**{**task, "fetches": [Fetch(**fetch) for fetch in task["fetches"]]}), job["record"]
+
+
+def failure(work: Path) -> dict | None:
+    """The `exit.json` of a failed attempt, if any."""
+    path = work / EXIT_FILE
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _fail(work: Path, code: int, reason: str) -> int:
+    (work / EXIT_FILE).write_text(json.dumps({"code": code, "reason": reason}) + "\n")
+    with open(work / "log.txt", "a") as log:
+        log.write(f"=== {reason}\n")
+    return code
+
+
+def run(store: Store, task: LocalTask, record: dict) -> int:
+    upstreams = record["upstreams"]
+    work = store.work_dir(task.digest)
+    try:
+        work, env = prepare(store, task, upstreams)
+    except UserError as error:
+        return _fail(work, EXIT_USER_ERROR, f"could not start: {error}")
+    (work / EXIT_FILE).unlink(missing_ok=True)
+    (work / "runner.pid").write_text(str(os.getpid()))
+    stamps = input_stamps(store, task, upstreams)
+    started = time.monotonic()
+    with open(work / "log.txt", "ab") as log:
+        log.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {task.label}\n".encode())
+        log.flush()
+        process = subprocess.Popen(
+            task.command, cwd=env["VCS_PATH"], env=env, stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    (work / "pgid").write_text(str(process.pid))
+    for signum in FORWARDED:
+        signal.signal(signum, lambda signum, frame: _signal_group(process.pid, signum))
+    code = process.wait()
+    stop_groups([process.pid])  # what the command left in its group (Marian saving) ends first
+    modified = modified_inputs(store, task, upstreams, stamps)
+    if modified:
+        return _fail(work, EXIT_USER_ERROR, f"modified its input {modified[0]} (a stored result, shared by hard link): "
+                     "a step must write only to its artifacts")
+    if code != 0:
+        return _fail(work, code, f"exited {code}")
+    store.commit(task.digest, record, time.monotonic() - started)
+    return 0
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print(f"usage: python -m {__spec__.name} <workdir>/work/<digest>/{JOB_FILE}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    job = Path(argv[0]).resolve()
+    task, record = read_job(job)
+    return run(Store(job.parents[2]), task, record)
+
+
+# How long an engine waits for a runner it stops: the runner's own wait for its command, and a margin.
+STOP_SECONDS = GRACE_SECONDS + 10
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -70,6 +70,8 @@ def cmd_run(args) -> int:
     config, graph = _graph(args)
     tasks = from_graph(graph)
     rerun = rerun_set({label: task.dependencies for label, task in tasks.items()}, args.start_from) if args.start_from else set()
+    if args.engine == "slurm":
+        return _run_slurm(args, config, tasks, rerun)
     executor = Executor(tasks, Path(args.workdir), config["experiment"]["name"], jobs=args.jobs, rerun=rerun)
     outcome = executor.run()
     print(f"executed {len(outcome.executed)} task(s), reused {len(outcome.reused)}; results: {Path(args.workdir) / config['experiment']['name']}")
@@ -82,6 +84,59 @@ def cmd_run(args) -> int:
         print(f"interrupted by {outcome.interrupted.name}; run the same command again to continue where it stopped", file=sys.stderr)
         return 128 + outcome.interrupted
     return 0 if outcome.ok else 1
+
+
+def _slurm_engine(args):
+    from translations_taskgraph.local.slurm import SlurmEngine
+    from translations_taskgraph.local.task import from_graph
+
+    config, graph = _graph(args)
+    return SlurmEngine(from_graph(graph), Path(args.workdir), config["experiment"]["name"])
+
+
+def _run_slurm(args, config, tasks, rerun) -> int:
+    from translations_taskgraph.local import report
+    from translations_taskgraph.local.slurm import SlurmEngine
+
+    engine = SlurmEngine(tasks, Path(args.workdir), config["experiment"]["name"], rerun=rerun)
+    submission = engine.submit()
+    print(
+        f"submitted {len(submission.submitted)} job(s), {len(submission.queued)} already queued or running, "
+        f"reused {len(submission.reused)}; `translations status {args.config}` shows them"
+    )
+    if not args.wait:
+        return 0
+    states = engine.wait()
+    failed = {label: state for label, state in states.items() if state.startswith("failed")}
+    stored = sum(state == "stored" for state in states.values())
+    print(f"{stored} of {len(states)} task(s) stored; results: {Path(args.workdir) / config['experiment']['name']}")
+    for label in states:
+        if states[label] == "stored":
+            engine.store.link(config["experiment"]["name"], label, tasks[label].digest)
+    rows = report.scores(tasks, engine.store)
+    if rows:
+        print(report.table(rows))
+    for label, state in failed.items():
+        print(f"FAILED: {label} {state.removeprefix('failed: ')}", file=sys.stderr)
+    return 0 if stored == len(states) else 1
+
+
+def cmd_status(args) -> int:
+    states = _slurm_engine(args).states()
+    width = max(map(len, states), default=0)
+    for label, state in sorted(states.items()):
+        print(f"{label.ljust(width)}  {state}")
+    counts = {}
+    for state in states.values():
+        counts[state.split(":")[0]] = counts.get(state.split(":")[0], 0) + 1
+    print(", ".join(f"{count} {state}" for state, count in sorted(counts.items())))
+    return 0
+
+
+def cmd_cancel(args) -> int:
+    cancelled = _slurm_engine(args).cancel()
+    print(f"cancelled {len(cancelled)} job(s)" + "".join(f"\n  {label}" for label in cancelled))
+    return 0
 
 
 def cmd_verify(args) -> int:
@@ -229,13 +284,28 @@ def parser() -> argparse.ArgumentParser:
     graph.add_argument("--json", action="store_true", help="print the full task definitions as JSON")
     graph.set_defaults(func=cmd_graph)
 
-    run = commands.add_parser("run", help="run the training graph on this machine")
+    run = commands.add_parser("run", help="run the training graph on this machine, or submit it to Slurm")
     run.add_argument("config", help=CONFIG_HELP)
     run.add_argument("--target-stage", help=STAGE_HELP)
     run.add_argument("--workdir", default="runs", help=WORKDIR_HELP)
-    run.add_argument("--jobs", type=int, default=1, help="tasks to run at once (default: 1)")
+    run.add_argument("--jobs", type=int, default=1, help="tasks to run at once (default: 1; local engine)")
     run.add_argument("--start-from", metavar="PREFIX", help="rerun the tasks whose label starts with PREFIX and all downstream")
+    run.add_argument("--engine", choices=("local", "slurm"), default="local",
+                     help="local: run here (default); slurm: submit one job per task and return (docs/slurm.md)")
+    run.add_argument("--wait", action="store_true", help="with --engine slurm: stay until the jobs end, then show the scores")
     run.set_defaults(func=cmd_run)
+
+    status = commands.add_parser("status", help="each task's state: stored, queued, running, failed (with its log), not run")
+    status.add_argument("config", help=CONFIG_HELP)
+    status.add_argument("--target-stage", help=STAGE_HELP)
+    status.add_argument("--workdir", default="runs", help=WORKDIR_HELP)
+    status.set_defaults(func=cmd_status)
+
+    cancel = commands.add_parser("cancel", help="cancel the config's queued and running Slurm jobs")
+    cancel.add_argument("config", help=CONFIG_HELP)
+    cancel.add_argument("--target-stage", help=STAGE_HELP)
+    cancel.add_argument("--workdir", default="runs", help=WORKDIR_HELP)
+    cancel.set_defaults(func=cmd_cancel)
 
     verify = commands.add_parser("verify", help="check the stored results of a config against their sizes and hashes")
     verify.add_argument("config", help=CONFIG_HELP)

@@ -29,6 +29,31 @@ from translations_taskgraph.local.task import LocalTask, record
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+def reusable(store: Store, tasks: dict[str, LocalTask], rerun=frozenset(), stopped=lambda: False) -> set[str]:
+    """Labels whose stored result is intact: every file's size for all of them, and the
+    hashes of those a task still to run fetches. Damaged ones are set aside to run again."""
+    def intact(label: str, hashes: bool) -> bool:
+        problem = store.damage(tasks[label].digest, hashes)
+        if problem:
+            aside = store.set_aside(tasks[label].digest)
+            print(f"{label}: stored result damaged ({problem}); running it again (the damaged one is in {aside})", file=sys.stderr)
+        return not problem
+
+    done = {label for label, task in tasks.items() if label not in rerun and store.has(task.digest) and intact(label, False)}
+    while not stopped():
+        fetched = {dep for label in tasks.keys() - done for dep in tasks[label].dependencies if dep in done}
+        unchecked = {label for label in fetched if tasks[label].digest not in store.hashed}
+        if not unchecked:
+            break
+        done -= {label for label in unchecked if not intact(label, True)}
+    return done
+
+
+def stage_order(tasks: dict[str, LocalTask]):
+    """Sort key: earlier stages first (a dataset that cannot be fetched fails before hours of training)."""
+    return lambda label: (STAGES.index(tasks[label].attributes["stage"]), label)
+
+
 @dataclass
 class Running:
     task: LocalTask
@@ -68,13 +93,11 @@ class Executor:
         self.stop = self.stop or signal.Signals(signum)
 
     def _run(self) -> Outcome:
-        done = self._reusable()
+        done = reusable(self.store, self.tasks, self.rerun, stopped=lambda: self.stop is not None)
         outcome = Outcome(executed=[], reused=sorted(done), failed=[])
         for label in done:
             self.store.link(self.experiment, label, self.tasks[label].digest)
-        # Earlier stages first: a dataset that cannot be fetched fails before hours of training.
-        stage_order = lambda label: (STAGES.index(self.tasks[label].attributes["stage"]), label)  # noqa: E731
-        pending = sorted((label for label in self.tasks if label not in done), key=stage_order)
+        pending = sorted((label for label in self.tasks if label not in done), key=stage_order(self.tasks))
         running: dict[str, Running] = {}
         progress = Progress(total=len(self.tasks), reused=len(done))
         while ((pending and not outcome.failed) or running) and not self.stop:
@@ -92,29 +115,6 @@ class Executor:
                 progress.stopped(label)
         progress.close()
         return outcome
-
-    def _reusable(self) -> set[str]:
-        """Labels whose stored result is intact: every file's size for all of them, and the
-        hashes of those a task of this run fetches. Damaged ones are set aside to run again."""
-        done = {
-            label for label, task in self.tasks.items()
-            if label not in self.rerun and self.store.has(task.digest) and self._intact(label, hashes=False)
-        }
-        while not self.stop:
-            fetched = {dep for label in self.tasks.keys() - done for dep in self.tasks[label].dependencies if dep in done}
-            unchecked = {label for label in fetched if self.tasks[label].digest not in self.store.hashed}
-            if not unchecked:
-                break
-            done -= {label for label in unchecked if not self._intact(label, hashes=True)}
-        return done
-
-    def _intact(self, label: str, hashes: bool) -> bool:
-        digest = self.tasks[label].digest
-        problem = self.store.damage(digest, hashes)
-        if problem:
-            aside = self.store.set_aside(digest)
-            print(f"{label}: stored result damaged ({problem}); running it again (the damaged one is in {aside})", file=sys.stderr)
-        return not problem
 
     def _start_ready(self, pending: list[str], done: set[str], running: dict, outcome: Outcome, progress: Progress) -> None:
         for label in [label for label in pending if all(dep in done for dep in self.tasks[label].dependencies)]:

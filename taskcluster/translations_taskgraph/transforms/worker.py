@@ -25,6 +25,7 @@ def worker_class(config, tasks):
     for task in tasks:
         resource = task["worker-type"]
         task["worker-type"] = f"{resource}-{worker_class}"
+        task.setdefault("attributes", {})["resource"] = resource  # what the Slurm engine requests
         worker = task.setdefault("worker", {})
         worker.setdefault("max-run-time", MAX_RUN_TIME[resource])
         worker.setdefault("env", {}).update(gpu_env.get(resource, {}))

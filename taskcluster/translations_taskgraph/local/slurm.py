@@ -1,0 +1,149 @@
+"""The Slurm engine: every task that is not stored becomes one batch job that runs the
+task runner (`runner.py`, as the local executor does), with `afterok` dependencies on
+its upstream jobs. Submitting returns; nothing has to stay running on the login node.
+
+The store lives on a filesystem the nodes share (`--workdir`). Each submitted job is
+recorded in `<workdir>/slurm/<digest>` (its id); submitting again reuses a job that is
+still queued or running as a dependency, and submits only what is neither stored nor
+queued. A job that fails leaves `exit.json` in its task's directory; its downstream jobs
+are cancelled by Slurm (`--kill-on-invalid-dep=yes`), never left pending.
+"""
+
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.common.errors import UserError
+from translations_taskgraph.local.executor import reusable, stage_order
+from translations_taskgraph.local.runner import failure, write_job
+from translations_taskgraph.local.store import Store
+from translations_taskgraph.local.task import LocalTask, record
+
+ACTIVE = {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SUSPENDED"}
+
+
+def _slurm(*command: str) -> str:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise UserError(f"{command[0]} not found: the Slurm engine runs where Slurm's commands are (a login node)") from None
+    if result.returncode:
+        raise UserError(f"`{shlex.join(command)}` failed: {result.stderr.strip() or result.stdout.strip()}")
+    return result.stdout
+
+
+def queue_states(job_ids: list[str]) -> dict[str, str]:
+    """{job id: state} of those of `job_ids` that Slurm still knows (queued, running or lately ended)."""
+    if not job_ids:
+        return {}
+    out = subprocess.run(["squeue", "-h", "-t", "all", "-o", "%i %T", "-j", ",".join(job_ids)], capture_output=True, text=True)
+    return dict(line.split() for line in out.stdout.splitlines() if len(line.split()) == 2)
+
+
+@dataclass
+class Submission:
+    reused: list[str] = field(default_factory=list)  # stored results
+    queued: dict[str, str] = field(default_factory=dict)  # label -> job id already queued or running
+    submitted: dict[str, str] = field(default_factory=dict)  # label -> new job id
+
+
+class SlurmEngine:
+    def __init__(self, tasks: dict[str, LocalTask], workdir: Path, experiment: str, rerun=frozenset()):
+        self.tasks, self.experiment, self.rerun = tasks, experiment, rerun
+        self.store = Store(workdir)
+        self.jobs_dir = self.store.root / "slurm"
+
+    def job_id(self, label: str) -> str | None:
+        path = self.jobs_dir / self.tasks[label].digest
+        return path.read_text().split()[0] if path.exists() else None
+
+    def active_jobs(self) -> dict[str, str]:
+        """{label: job id} of this graph's jobs that are queued or running."""
+        ids = {label: job for label in self.tasks if (job := self.job_id(label))}
+        states = queue_states(sorted(set(ids.values())))
+        return {label: job for label, job in ids.items() if states.get(job) in ACTIVE}
+
+    def submit(self) -> Submission:
+        with self.store.locked():
+            done = reusable(self.store, self.tasks, self.rerun)
+            outcome = Submission(reused=sorted(done))
+            for label in done:
+                self.store.link(self.experiment, label, self.tasks[label].digest)
+            active = self.active_jobs()
+            for label in self._upstreams_first(self.tasks.keys() - done):
+                if label in active:
+                    outcome.queued[label] = active[label]
+                    continue
+                upstream_jobs = [active.get(dep) or outcome.submitted[dep] for dep in self.tasks[label].dependencies if dep not in done]
+                outcome.submitted[label] = self._submit(self.tasks[label], upstream_jobs)
+                active[label] = outcome.submitted[label]
+        return outcome
+
+    def _upstreams_first(self, labels: set[str]) -> list[str]:
+        """`labels` with each one's upstreams before it; earlier stages first otherwise."""
+        ordered, seen = [], set()
+
+        def visit(label: str) -> None:
+            if label in seen:
+                return
+            seen.add(label)
+            for dep in sorted(self.tasks[label].dependencies):
+                if dep in labels:
+                    visit(dep)
+            ordered.append(label)
+
+        for label in sorted(labels, key=stage_order(self.tasks)):
+            visit(label)
+        return ordered
+
+    def _submit(self, task: LocalTask, upstream_jobs: list[str]) -> str:
+        job = write_job(self.store, task, record(task, self.tasks))
+        script = job.parent / "job.sh"
+        script.write_text(
+            "#!/bin/bash\n"
+            f"cd {shlex.quote(str(self.store.root))}\n"
+            f"exec {shlex.quote(sys.executable)} -m translations_taskgraph.local.runner {shlex.quote(str(job))}\n"
+        )
+        options = [f"--job-name={task.label}", f"--output={job.parent / 'slurm-%j.out'}", "--open-mode=append", "--parsable"]
+        if upstream_jobs:
+            options += [f"--dependency=afterok:{':'.join(upstream_jobs)}", "--kill-on-invalid-dep=yes"]
+        job_id = _slurm("sbatch", *options, str(script)).strip().split(";")[0]
+        self.jobs_dir.mkdir(exist_ok=True)
+        (self.jobs_dir / task.digest).write_text(f"{job_id} {task.label}\n")
+        return job_id
+
+    def states(self) -> dict[str, str]:
+        """Each task's state: stored, queued, running, failed (with its reason) or not run."""
+        ids = {label: job for label in self.tasks if (job := self.job_id(label))}
+        queue = queue_states(sorted(set(ids.values())))
+        result = {}
+        for label, task in self.tasks.items():
+            slurm_state = queue.get(ids.get(label, ""), "")
+            if self.store.has(task.digest):
+                result[label] = "stored"
+            elif slurm_state in ACTIVE:
+                result[label] = "running" if slurm_state in ("RUNNING", "COMPLETING") else "queued"
+            elif exit_info := failure(self.store.work_dir(task.digest)):
+                result[label] = f"failed: {exit_info['reason']}; log: {self.store.work_dir(task.digest) / 'log.txt'}"
+            elif slurm_state == "CANCELLED" or slurm_state.startswith("CANCELLED"):
+                result[label] = "cancelled"
+            else:
+                result[label] = "not run"
+        return result
+
+    def cancel(self) -> list[str]:
+        active = self.active_jobs()
+        if active:
+            _slurm("scancel", *sorted(set(active.values())))
+        return sorted(active)
+
+    def wait(self, poll: float = 5.0) -> dict[str, str]:
+        """Until every task is stored, or nothing is queued or running any more; the final states."""
+        while True:
+            states = self.states()
+            if not any(state in ("queued", "running") for state in states.values()):
+                return states
+            time.sleep(poll)

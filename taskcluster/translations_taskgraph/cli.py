@@ -95,10 +95,10 @@ def _slurm_engine(args):
 
 
 def _run_slurm(args, config, tasks, rerun) -> int:
-    from translations_taskgraph.local import report
+    from translations_taskgraph.local import profile, report
     from translations_taskgraph.local.slurm import SlurmEngine
 
-    engine = SlurmEngine(tasks, Path(args.workdir), config["experiment"]["name"], rerun=rerun)
+    engine = SlurmEngine(tasks, Path(args.workdir), config["experiment"]["name"], rerun=rerun, profile=profile.load(args.profile))
     submission = engine.submit()
     print(
         f"submitted {len(submission.submitted)} job(s), {len(submission.queued)} already queued or running, "
@@ -293,6 +293,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--engine", choices=("local", "slurm"), default="local",
                      help="local: run here (default); slurm: submit one job per task and return (docs/slurm.md)")
     run.add_argument("--wait", action="store_true", help="with --engine slurm: stay until the jobs end, then show the scores")
+    run.add_argument("--profile", help="with --engine slurm: the cluster profile (default: $TRANSLATIONS_SLURM_PROFILE, "
+                     "else ~/.config/translations/slurm.yml if it exists; docs/slurm.md)")
     run.set_defaults(func=cmd_run)
 
     status = commands.add_parser("status", help="each task's state: stored, queued, running, failed (with its log), not run")

@@ -1,8 +1,10 @@
 """The Slurm engine on a real one-node cluster (tests/slurm_cluster.py): the same tasks,
 runner and store as the local engine, one batch job per task with `afterok` edges."""
 
+import re
 import shutil
 import subprocess
+import time
 
 import pytest
 import yaml
@@ -63,7 +65,7 @@ def test_queued_jobs_are_not_submitted_twice(cluster, tmp_path):
     workdir = tmp_path / "runs"
     first = submit(CI, workdir)
     assert "submitted 5 job(s)" in first.stdout
-    job_ids = sorted(path.read_text().split()[0] for path in (workdir / "slurm").iterdir())
+    job_ids = sorted(path.read_text().split()[0] for path in (workdir / "slurm").iterdir() if path.is_file())
     subprocess.run(["scontrol", "hold", ",".join(job_ids)], check=False)  # keep them queued
     try:
         second = submit(CI, workdir)
@@ -102,3 +104,73 @@ def test_a_failed_task_cancels_its_downstream_and_a_fixed_rerun_resumes(cluster,
     # The two cleaned datasets and the devset that finished are reused.
     assert "submitted 3 job(s), 0 already queued or running, reused" in fixed.stdout
     assert set(states(path, workdir).values()) == {"stored"}
+
+
+def jobs_of(workdir) -> dict[str, str]:
+    """{label: job id} of what the engine submitted."""
+    return {label: job for job, label in (p.read_text().split() for p in (workdir / "slurm").iterdir() if p.is_file())}
+
+
+def test_gpu_tasks_get_their_gpus_and_cpu_tasks_none(cluster, tmp_path):
+    profile = tmp_path / "profile.yml"
+    profile.write_text("worker-types:\n  gpu: {gpus: 1}\n  cpu: {gpus: 1}\n")  # CPU tasks never get GPUs
+    workdir = tmp_path / "runs"
+    run = run_cli("run", str(CI), "--engine", "slurm", "--target-stage", "train-backwards", "--workdir", str(workdir),
+                  "--profile", str(profile), "--wait")
+    # The pretend GPUs cannot run Marian: training exits 75 (no GPU visible), as on a broken GPU node.
+    assert run.returncode == 1
+    assert "FAILED: train-backwards-en-de exited 75; log: " in run.stderr
+    jobs = jobs_of(workdir)
+    for label, job in jobs.items():
+        shown = subprocess.run(["scontrol", "show", "job", job], capture_output=True, text=True).stdout
+        assert ("TresPerNode=gres:gpu:1" in shown) == (label == "train-backwards-en-de"), (label, shown)
+    log = (workdir / "work" / jobs_log_digest(workdir, "train-backwards-en-de") / "log.txt").read_text()
+    assert re.search(r"attempt 1, on \S+, CUDA_VISIBLE_DEVICES=[01]\n", log), log
+    for label in jobs.keys() - {"train-backwards-en-de"}:
+        assert "CUDA_VISIBLE_DEVICES=\n" in (workdir / "ci" / label / "log.txt").read_text()
+    assert "GPUS='0' asks for 1 GPU(s) but 0 are visible; exiting 75" in log
+
+
+def jobs_log_digest(workdir, label: str) -> str:
+    return next(p.name for p in (workdir / "slurm").iterdir() if p.is_file() and p.read_text().split()[1] == label)
+
+
+def test_a_requeued_training_job_continues_from_its_checkpoint(cluster, tmp_path):
+    config = yaml.safe_load(CI.read_text())
+    # Long enough to requeue it mid-training; saved only on the signal.
+    never = {"after-batches": 300, "save-freq": 100000, "valid-freq": 100000, "disp-freq": 10}
+    config["marian-args"]["training-backward"] = {**config["marian-args"]["training-backward"], **never}
+    path = tmp_path / "config.yml"
+    path.write_text(yaml.safe_dump(config))
+    workdir = tmp_path / "runs"
+    first = run_cli("run", str(path), "--engine", "slurm", "--target-stage", "train-backwards", "--workdir", str(workdir))
+    assert "submitted 9 job(s)" in first.stdout, first.stderr
+    label = "train-backwards-en-de"
+    log = workdir / "work" / jobs_log_digest(workdir, label) / "log.txt"
+    wait_until(lambda: log.exists() and " : Up. 40 : " in log.read_text(), 300)
+
+    job = jobs_of(workdir)[label]
+    subprocess.run(["scontrol", "requeue", job], check=True)
+    wait_until(lambda: "Saving Adam parameters" in log.read_text() and job_state(job) == "PENDING", 120)
+    subprocess.run(["scontrol", "update", f"jobid={job}", "StartTime=now"], check=True)  # skip the requeue delay
+
+    again = run_cli("run", str(path), "--engine", "slurm", "--target-stage", "train-backwards", "--workdir", str(workdir), "--wait")
+    assert "submitted 0 job(s), 1 already queued or running, reused 8" in again.stdout, again.stdout
+    assert again.returncode == 0, again.stderr
+    text = (workdir / "ci" / label / "log.txt").read_text()
+    first_attempt, second_attempt = text.split(f"=== Slurm job {job}, attempt 2,")
+    before = [int(n) for n in re.findall(r" : Up\. (\d+) : ", first_attempt)]
+    after = [int(n) for n in re.findall(r" : Up\. (\d+) : ", second_attempt)]
+    assert "Training interrupted (via signal)." in first_attempt
+    assert before and after and min(after) > max(before) and max(after) == 300, (before, after)
+
+
+def job_state(job: str) -> str:
+    return subprocess.run(["squeue", "-h", "-t", "all", "-j", job, "-o", "%T"], capture_output=True, text=True).stdout.strip()
+
+
+def wait_until(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.5)

@@ -3,10 +3,14 @@ task runner (`runner.py`, as the local executor does), with `afterok` dependenci
 its upstream jobs. Submitting returns; nothing has to stay running on the login node.
 
 The store lives on a filesystem the nodes share (`--workdir`). Each submitted job is
-recorded in `<workdir>/slurm/<digest>` (its id); submitting again reuses a job that is
-still queued or running as a dependency, and submits only what is neither stored nor
-queued. A job that fails leaves `exit.json` in its task's directory; its downstream jobs
-are cancelled by Slurm (`--kill-on-invalid-dep=yes`), never left pending.
+recorded in `<workdir>/slurm/<digest>` (its id; Slurm's own output goes to
+`<workdir>/slurm/out/<job id>.out`); submitting again reuses a job that is still queued
+or running as a dependency, and submits only what is neither stored nor queued. A job
+that fails leaves `exit.json` in its task's directory; its downstream jobs are cancelled
+by Slurm (`--kill-on-invalid-dep=yes`), never left pending.
+
+Resources come from the cluster profile (`profile.py`); training jobs are requeueable
+and get SIGTERM before their time limit (see `job_script`).
 """
 
 import shlex
@@ -17,11 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.common.errors import UserError
+from pipeline.common.contract import EXIT_INTERRUPTED
 from translations_taskgraph.local.executor import reusable, stage_order
+from translations_taskgraph.local.profile import Profile
 from translations_taskgraph.local.runner import failure, write_job
 from translations_taskgraph.local.store import Store
 from translations_taskgraph.local.task import LocalTask, record
 
+# Training resumes from the checkpoint in its task directory: its jobs are requeueable.
+RESUMABLE_KINDS = ("train-backwards", "train-teacher", "train-student", "finetune-student")
 ACTIVE = {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SUSPENDED"}
 
 
@@ -43,6 +51,45 @@ def queue_states(job_ids: list[str]) -> dict[str, str]:
     return dict(line.split() for line in out.stdout.splitlines() if len(line.split()) == 2)
 
 
+def sbatch_options(resources: dict) -> list[str]:
+    flags = {"partition": "--partition", "account": "--account", "qos": "--qos", "cpus": "--cpus-per-task",
+             "mem": "--mem", "time": "--time"}
+    options = [f"{flag}={resources[key]}" for key, flag in flags.items() if key in resources]
+    if resources.get("gpus"):
+        options.append(f"--gres=gpu:{resources['gpus']}")
+    return options + resources.get("sbatch-args", [])
+
+
+def job_script(job: Path, root: Path, resources: dict, resumable: bool, max_requeues: int) -> str:
+    """The batch script: the profile's setup lines, GPUS for the GPUs Slurm gave (CUDA numbers
+    them from 0), then the task runner. A training job that Marian stopped on SIGTERM before
+    the time limit (exit 143) requeues itself, up to `max_requeues` times; one requeued by
+    Slurm (`scontrol requeue`, preemption) comes back by itself. Either resumes from the
+    checkpoint in the task's directory."""
+    gpus = resources.get("gpus", 0)
+    runner = f"{resources.get('command-prefix', '')} {shlex.quote(sys.executable)} -m translations_taskgraph.local.runner {shlex.quote(str(job))}".strip()
+    lines = ["#!/bin/bash", f"cd {shlex.quote(str(root))}", *resources.get("setup", [])]
+    lines.append(f'export GPUS="{" ".join(map(str, range(gpus)))}"' if gpus else "unset GPUS")
+    log = shlex.quote(str(job.parent / "log.txt"))
+    lines.append(f'echo "=== Slurm job $SLURM_JOB_ID, attempt $((${{SLURM_RESTART_COUNT:-0}} + 1)), on $(hostname -s), '
+                 f'CUDA_VISIBLE_DEVICES=${{CUDA_VISIBLE_DEVICES:-}}" >> {log}')
+    if not resumable:
+        return "\n".join([*lines, f"exec {runner}", ""])
+    return "\n".join([
+        *lines,
+        f"{runner} &",
+        "runner=$!",
+        'trap \'kill -TERM "$runner"\' TERM',  # the signal before the time limit goes to the batch shell
+        # `wait` returns early when the trap runs: wait again until the runner is gone.
+        'code=0; while kill -0 "$runner" 2>/dev/null; do wait "$runner"; code=$?; done',
+        f'if [ "$code" = {EXIT_INTERRUPTED} ] && [ "${{SLURM_RESTART_COUNT:-0}}" -lt {max_requeues} ]; then',
+        f'  echo "=== saved on SIGTERM: requeueing" >> {log}; scontrol requeue "$SLURM_JOB_ID"',
+        "fi",
+        'exit "$code"',
+        "",
+    ])
+
+
 @dataclass
 class Submission:
     reused: list[str] = field(default_factory=list)  # stored results
@@ -51,8 +98,8 @@ class Submission:
 
 
 class SlurmEngine:
-    def __init__(self, tasks: dict[str, LocalTask], workdir: Path, experiment: str, rerun=frozenset()):
-        self.tasks, self.experiment, self.rerun = tasks, experiment, rerun
+    def __init__(self, tasks: dict[str, LocalTask], workdir: Path, experiment: str, rerun=frozenset(), profile: Profile = Profile()):
+        self.tasks, self.experiment, self.rerun, self.profile = tasks, experiment, rerun, profile
         self.store = Store(workdir)
         self.jobs_dir = self.store.root / "slurm"
 
@@ -101,13 +148,15 @@ class SlurmEngine:
 
     def _submit(self, task: LocalTask, upstream_jobs: list[str]) -> str:
         job = write_job(self.store, task, record(task, self.tasks))
+        resources = self.profile.resources(task.kind, task.attributes.get("resource", "cpu"))
+        resumable = task.kind in RESUMABLE_KINDS
         script = job.parent / "job.sh"
-        script.write_text(
-            "#!/bin/bash\n"
-            f"cd {shlex.quote(str(self.store.root))}\n"
-            f"exec {shlex.quote(sys.executable)} -m translations_taskgraph.local.runner {shlex.quote(str(job))}\n"
-        )
-        options = [f"--job-name={task.label}", f"--output={job.parent / 'slurm-%j.out'}", "--open-mode=append", "--parsable"]
+        script.write_text(job_script(job, self.store.root, resources, resumable, self.profile.max_requeues))
+        (self.jobs_dir / "out").mkdir(parents=True, exist_ok=True)  # Slurm's own output, apart from the result
+        options = [f"--job-name={task.label}", f"--output={self.jobs_dir / 'out' / '%j.out'}", "--open-mode=append", "--parsable"]
+        options += sbatch_options(resources)
+        if resumable:
+            options += ["--requeue", f"--signal=B:TERM@{self.profile.signal_seconds}"]
         if upstream_jobs:
             options += [f"--dependency=afterok:{':'.join(upstream_jobs)}", "--kill-on-invalid-dep=yes"]
         job_id = _slurm("sbatch", *options, str(script)).strip().split(";")[0]

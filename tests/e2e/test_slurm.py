@@ -174,3 +174,27 @@ def wait_until(condition, timeout: float) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.5)
+
+
+def score_table(stdout: str) -> list[list[str]]:
+    """The rows of the score table a run prints (model, test set, lines, BLEU, chrF, chrF++)."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:2] == ["model", "test"])
+    return [line.split() for line in lines[start + 2:] if line.strip()]
+
+
+def test_the_whole_ci_pipeline_on_slurm_matches_the_local_engine(cluster, tmp_path):
+    local = run_cli("run", str(CI), "--workdir", str(tmp_path / "local"), timeout=1800)
+    assert local.returncode == 0, local.stderr[-3000:]
+    slurm = run_cli("run", str(CI), "--engine", "slurm", "--wait", "--workdir", str(tmp_path / "slurm"), timeout=1800)
+    assert slurm.returncode == 0, slurm.stderr[-3000:]
+    assert "submitted 42 job(s), 0 already queued or running, reused 0" in slurm.stdout
+    stored = {engine: {p.name for p in (tmp_path / engine / "store").iterdir() if not p.name.startswith(".")}
+              for engine in ("local", "slurm")}
+    assert len(stored["local"]) == 42 and stored["slurm"] == stored["local"]  # the same digests
+    local_rows, slurm_rows = score_table(local.stdout), score_table(slurm.stdout)
+    assert [row[:-3] for row in slurm_rows] == [row[:-3] for row in local_rows]  # models, test sets, lines
+    for local_row, slurm_row in zip(local_rows, slurm_rows):
+        assert abs(float(slurm_row[-2]) - float(local_row[-2])) < 5, (local_row, slurm_row)  # chrF: the same training
+    assert "submitted 0 job(s), 0 already queued or running, reused 42" in \
+        run_cli("run", str(CI), "--engine", "slurm", "--workdir", str(tmp_path / "slurm")).stdout

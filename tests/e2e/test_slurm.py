@@ -63,16 +63,17 @@ def test_submit_wait_resubmit_and_share_the_store_with_the_local_engine(cluster,
 
 def test_queued_jobs_are_not_submitted_twice(cluster, tmp_path):
     workdir = tmp_path / "runs"
-    first = submit(CI, workdir)
-    assert "submitted 5 job(s)" in first.stdout
-    job_ids = sorted(path.read_text().split()[0] for path in (workdir / "slurm").iterdir() if path.is_file())
-    subprocess.run(["scontrol", "hold", ",".join(job_ids)], check=False)  # keep them queued
-    try:
-        second = submit(CI, workdir)
-        assert "submitted 0 job(s), 5 already queued or running, reused 0" in second.stdout, second.stdout
-        assert set(states(CI, workdir).values()) <= {"queued", "running", "stored"}
-    finally:
-        subprocess.run(["scontrol", "release", ",".join(job_ids)], check=False)
+    held = tmp_path / "held.yml"
+    held.write_text("default: {sbatch-args: [--hold]}\n")  # queued until released: no race with the jobs
+    first = submit(CI, workdir, "--profile", str(held))
+    assert "submitted 5 job(s)" in first.stdout, first.stderr
+    (workdir / "slurm" / next(p.name for p in (workdir / "slurm").iterdir() if p.is_file())).unlink()  # a lost record
+    second = submit(CI, workdir)
+    assert "submitted 0 job(s), 5 already queued or running, reused 0" in second.stdout, second.stdout
+    assert set(states(CI, workdir).values()) == {"queued"}
+    job_ids = sorted(job for job, _ in (line.split() for line in subprocess.run(
+        ["squeue", "-h", "-o", "%i %k"], capture_output=True, text=True).stdout.splitlines()) if job)
+    subprocess.run(["scontrol", "release", ",".join(job_ids)], check=True)
     wait = submit(CI, workdir, "--wait")
     assert "5 of 5 task(s) stored" in wait.stdout, wait.stderr
 

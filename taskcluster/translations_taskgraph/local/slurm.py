@@ -2,10 +2,12 @@
 task runner (`runner.py`, as the local executor does), with `afterok` dependencies on
 its upstream jobs. Submitting returns; nothing has to stay running on the login node.
 
-The store lives on a filesystem the nodes share (`--workdir`). Each submitted job is
-recorded in `<workdir>/slurm/<digest>` (its id; Slurm's own output goes to
-`<workdir>/slurm/out/<job id>.out`); submitting again reuses a job that is still queued
-or running as a dependency, and submits only what is neither stored nor queued. A job
+The store lives on a filesystem the nodes share (`--workdir`). Each job carries
+`--comment=translations:<store id>:<digest>`, so submitting again finds the jobs still
+queued or running for this store, even one a killed run submitted but never recorded,
+reuses them as dependencies and submits only what is neither stored nor queued. Job ids
+are also written to `<workdir>/slurm/<digest>` for people; Slurm's own output goes to
+`<workdir>/slurm/out/<job id>.out`. A job
 that fails leaves `exit.json` in its task's directory; its downstream jobs are cancelled
 by Slurm (`--kill-on-invalid-dep=yes`), never left pending.
 
@@ -13,7 +15,11 @@ Resources come from the cluster profile (`profile.py`); training jobs are requeu
 and get SIGTERM before their time limit (see `job_script`).
 """
 
+import getpass
+import hashlib
+import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -30,6 +36,7 @@ from translations_taskgraph.local.task import LocalTask, record
 
 # Training resumes from the checkpoint in its task directory: its jobs are requeueable.
 RESUMABLE_KINDS = ("train-backwards", "train-teacher", "train-student", "finetune-student")
+COMMENT = "translations"  # jobs carry --comment=translations:<store id>:<digest>
 ACTIVE = {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SUSPENDED"}
 
 
@@ -43,12 +50,19 @@ def _slurm(*command: str) -> str:
     return result.stdout
 
 
-def queue_states(job_ids: list[str]) -> dict[str, str]:
-    """{job id: state} of those of `job_ids` that Slurm still knows (queued, running or lately ended)."""
-    if not job_ids:
-        return {}
-    out = subprocess.run(["squeue", "-h", "-t", "all", "-o", "%i %T", "-j", ",".join(job_ids)], capture_output=True, text=True)
-    return dict(line.split() for line in out.stdout.splitlines() if len(line.split()) == 2)
+def queue(store_id: str) -> dict[str, tuple[str, str]]:
+    """{digest: (job id, state)} of this user's jobs for the store `store_id` that Slurm
+    still knows (queued, running or lately ended), found by their `--comment`: a job
+    submitted by a run killed before it recorded the job is found too. Of several jobs of
+    one digest, a queued or running one wins, else the newest."""
+    out = _slurm("squeue", "-h", "-t", "all", "-u", getpass.getuser(), "-o", "%i %T %k")
+    found: dict[str, tuple[str, str]] = {}
+    for line in sorted(out.splitlines(), key=lambda line: int(line.split()[0].split("_")[0])):
+        job, state, comment = (line.split() + ["", ""])[:3]
+        prefix, _, digest = comment.rpartition(":")
+        if prefix == f"{COMMENT}:{store_id}" and not (found.get(digest, ("", ""))[1] in ACTIVE and state not in ACTIVE):
+            found[digest] = (job, state)
+    return found
 
 
 def sbatch_options(resources: dict) -> list[str]:
@@ -90,6 +104,17 @@ def job_script(job: Path, root: Path, resources: dict, resumable: bool, max_requ
     ])
 
 
+def runner_alive(work: Path) -> bool:
+    """Whether the task runner of this attempt directory runs on this machine."""
+    try:
+        os.kill(int((work / "runner.pid").read_text()), 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # another user's process of that number
+        return False
+    return True
+
+
 @dataclass
 class Submission:
     reused: list[str] = field(default_factory=list)  # stored results
@@ -101,17 +126,13 @@ class SlurmEngine:
     def __init__(self, tasks: dict[str, LocalTask], workdir: Path, experiment: str, rerun=frozenset(), profile: Profile = Profile()):
         self.tasks, self.experiment, self.rerun, self.profile = tasks, experiment, rerun, profile
         self.store = Store(workdir)
-        self.jobs_dir = self.store.root / "slurm"
-
-    def job_id(self, label: str) -> str | None:
-        path = self.jobs_dir / self.tasks[label].digest
-        return path.read_text().split()[0] if path.exists() else None
+        self.jobs_dir = self.store.root / "slurm"  # job ids by digest, for people; Slurm's own output
+        self.store_id = hashlib.sha256(str(self.store.root).encode()).hexdigest()[:12]
 
     def active_jobs(self) -> dict[str, str]:
         """{label: job id} of this graph's jobs that are queued or running."""
-        ids = {label: job for label in self.tasks if (job := self.job_id(label))}
-        states = queue_states(sorted(set(ids.values())))
-        return {label: job for label, job in ids.items() if states.get(job) in ACTIVE}
+        jobs = queue(self.store_id)
+        return {label: jobs[task.digest][0] for label, task in self.tasks.items() if jobs.get(task.digest, ("", ""))[1] in ACTIVE}
 
     def submit(self) -> Submission:
         with self.store.locked():
@@ -153,7 +174,8 @@ class SlurmEngine:
         script = job.parent / "job.sh"
         script.write_text(job_script(job, self.store.root, resources, resumable, self.profile.max_requeues))
         (self.jobs_dir / "out").mkdir(parents=True, exist_ok=True)  # Slurm's own output, apart from the result
-        options = [f"--job-name={task.label}", f"--output={self.jobs_dir / 'out' / '%j.out'}", "--open-mode=append", "--parsable"]
+        options = [f"--job-name={task.label}", f"--output={self.jobs_dir / 'out' / '%j.out'}", "--open-mode=append",
+                   f"--comment={COMMENT}:{self.store_id}:{task.digest}", "--parsable"]
         options += sbatch_options(resources)
         if resumable:
             options += ["--requeue", f"--signal=B:TERM@{self.profile.signal_seconds}"]
@@ -166,22 +188,32 @@ class SlurmEngine:
 
     def states(self) -> dict[str, str]:
         """Each task's state: stored, queued, running, failed (with its reason) or not run."""
-        ids = {label: job for label in self.tasks if (job := self.job_id(label))}
-        queue = queue_states(sorted(set(ids.values())))
+        jobs = self._queue_if_any()
         result = {}
         for label, task in self.tasks.items():
-            slurm_state = queue.get(ids.get(label, ""), "")
+            slurm_state = jobs.get(task.digest, ("", ""))[1]
             if self.store.has(task.digest):
                 result[label] = "stored"
             elif slurm_state in ACTIVE:
                 result[label] = "running" if slurm_state in ("RUNNING", "COMPLETING") else "queued"
             elif exit_info := failure(self.store.work_dir(task.digest)):
                 result[label] = f"failed: {exit_info['reason']}; log: {self.store.work_dir(task.digest) / 'log.txt'}"
+            elif runner_alive(self.store.work_dir(task.digest)):  # a local run's task
+                result[label] = "running"
             elif slurm_state == "CANCELLED" or slurm_state.startswith("CANCELLED"):
                 result[label] = "cancelled"
             else:
                 result[label] = "not run"
         return result
+
+    def _queue_if_any(self) -> dict[str, tuple[str, str]]:
+        """The Slurm queue, where there is one: `status` also serves the local engine."""
+        if not shutil.which("squeue"):
+            return {}
+        try:
+            return queue(self.store_id)
+        except UserError:
+            return {}
 
     def cancel(self) -> list[str]:
         active = self.active_jobs()

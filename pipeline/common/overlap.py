@@ -11,9 +11,13 @@ from typing import Iterable
 from pipeline.common.corpus import read_lines
 
 
+def normalized(text: str) -> str:
+    """What sentences are compared by: the words, whatever the spaces between them."""
+    return " ".join(text.split())
+
+
 def sentence_key(text: str) -> int:
-    normalized = " ".join(text.split())
-    return int.from_bytes(hashlib.blake2b(normalized.encode("utf-8"), digest_size=8).digest(), "little")
+    return int.from_bytes(hashlib.blake2b(normalized(text).encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def seen_in(corpora: Iterable[Path | str], wanted: set[int]) -> set[int]:

@@ -22,6 +22,7 @@ from pipeline.common.corpus import LineWriter, prefix_path, read_lines, write_js
 from pipeline.common.errors import UserError, cli
 from pipeline.common.hashset import HashSet, batched, text_hashes
 from pipeline.common.logs import Progress, get_logger
+from pipeline.common.overlap import normalized
 from pipeline.common.sampling import selection_sample
 
 logger = get_logger(__name__)
@@ -31,7 +32,7 @@ BATCH = 1 << 16
 
 def sentence_hashes(lines: list[str]):
     """The hashes `overlap.sentence_key` gives, for a batch at once."""
-    return text_hashes(" ".join(line.split()) for line in lines)
+    return text_hashes(map(normalized, lines))
 
 
 def write_distinct(prefixes: list[str], lang: str, out: LineWriter, stats: dict) -> HashSet:

@@ -44,6 +44,7 @@ class Check:
     status: str  # "ok", "invalid", "missing", "unknown" or "not checked"
     detail: str = ""
 
+
 def _head(url: str) -> tuple[str, str]:
     request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "translations-pipeline"})
     try:

@@ -2,6 +2,7 @@
 its stored results, open a shell in a task's environment."""
 
 import argparse
+import collections
 import importlib.metadata
 import json
 import logging
@@ -126,9 +127,7 @@ def cmd_status(args) -> int:
     width = max(map(len, states), default=0)
     for label, state in sorted(states.items()):
         print(f"{label.ljust(width)}  {state}")
-    counts = {}
-    for state in states.values():
-        counts[state.split(":")[0]] = counts.get(state.split(":")[0], 0) + 1
+    counts = collections.Counter(state.split(":")[0] for state in states.values())
     print(", ".join(f"{count} {state}" for state, count in sorted(counts.items())))
     return 0
 

@@ -32,6 +32,8 @@ from translations_taskgraph.local.task import Fetch, LocalTask
 FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 JOB_FILE = "job.json"
 EXIT_FILE = "exit.json"
+# How long an engine waits for a runner it stops: the runner's own wait for its command, and a margin.
+STOP_SECONDS = GRACE_SECONDS + 10
 
 
 def write_job(store: Store, task: LocalTask, record: dict) -> Path:
@@ -112,9 +114,6 @@ def main(argv=None) -> int:
     task, record = read_job(job)
     return run(Store(job.parents[2]), task, record)
 
-
-# How long an engine waits for a runner it stops: the runner's own wait for its command, and a margin.
-STOP_SECONDS = GRACE_SECONDS + 10
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -182,7 +182,6 @@ class SlurmEngine:
         if upstream_jobs:
             options += [f"--dependency=afterok:{':'.join(upstream_jobs)}", "--kill-on-invalid-dep=yes"]
         job_id = _slurm("sbatch", *options, str(script)).strip().split(";")[0]
-        self.jobs_dir.mkdir(exist_ok=True)
         (self.jobs_dir / task.digest).write_text(f"{job_id} {task.label}\n")
         return job_id
 

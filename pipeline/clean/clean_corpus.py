@@ -13,10 +13,10 @@ invalid UTF-8 or an invalid filter file end the step with exit code 2 and leave 
 """
 
 import argparse
-import os
 from pathlib import Path
 
 from pipeline.clean import cleaner, filter_file
+from pipeline.common.contract import usable_cpus
 from pipeline.common.corpus import pair_writer, prefix_path, read_pairs
 from pipeline.common.errors import cli
 
@@ -31,7 +31,7 @@ def parse_args(argv):
         "--filters", default="default", help="a filter file's name in pipeline/clean/filters/ (default: %(default)s) or path"
     )
     parser.add_argument("--dataset", help="the dataset key, for the filter file's per-dataset overrides")
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="processes (default: the CPUs)")
+    parser.add_argument("--workers", type=int, default=usable_cpus(), help="processes (default: the CPUs)")
     parser.add_argument("--samples", type=int, default=5, help="removed pairs to show per filter in the report")
     return parser.parse_args(argv)
 

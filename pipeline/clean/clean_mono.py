@@ -12,10 +12,10 @@ Invalid UTF-8 or an invalid filter file end the step with exit code 2 and leave 
 """
 
 import argparse
-import os
 from pathlib import Path
 
 from pipeline.clean import cleaner, filter_file
+from pipeline.common.contract import usable_cpus
 from pipeline.common.corpus import LineWriter, prefix_path, read_lines
 from pipeline.common.errors import cli
 
@@ -30,7 +30,7 @@ def main(argv=None):
         "--filters", default="default", help="a filter file's name in pipeline/clean/filters/ (default: %(default)s) or path"
     )
     parser.add_argument("--dataset", help="the dataset key, for the filter file's per-dataset overrides")
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="processes (default: the CPUs)")
+    parser.add_argument("--workers", type=int, default=usable_cpus(), help="processes (default: the CPUs)")
     parser.add_argument("--samples", type=int, default=5, help="removed lines to show per filter in the report")
     args = parser.parse_args(argv)
     filters = filter_file.load(args.filters)

@@ -5,6 +5,8 @@ The graph side runs with only taskcluster/requirements.txt installed, so this mo
 errors.py and datasets.py) imports nothing but the standard library.
 """
 
+import os
+
 # The dataset mirror (`https://host/path` is fetched as `<mirror>/host/path`) and the
 # dataset cache directory, read by the import steps; the mirror comes from the config's
 # taskcluster.data-mirror.
@@ -16,6 +18,13 @@ EXIT_INTERRUPTED = 143
 # A task given GPUS on a machine without them exits with this (EX_TEMPFAIL); GPU worker
 # types retry it, on another machine.
 EXIT_NO_GPU = 75
+
+
+def usable_cpus() -> int:
+    """The CPUs this task may use: its affinity, which the engine sets (the local executor
+    to the task's share of the cores, Slurm to the job's cpuset); os.cpu_count() would
+    count the whole machine and oversubscribe it."""
+    return len(os.sched_getaffinity(0))
 
 
 def options_to_args(options: dict) -> list[str]:

@@ -1,9 +1,9 @@
 """The one place that runs Marian: the `pymarian` wheel's CLI as a subprocess.
 
 CPU or GPU is chosen from the environment, never hard-coded: with `GPUS` set (e.g. "0 1")
-Marian gets `--devices $GPUS --workspace $WORKSPACE`; without it, `--cpu-threads` with all
-cores (`MARIAN_CPU_THREADS` overrides). The CUDA build aborts on CPU without
-`--cpu-threads`, so it is always set when no GPU is given.
+Marian gets `--devices $GPUS --workspace $WORKSPACE`; without it, `--cpu-threads` with the
+CPUs the task may use (its affinity; `MARIAN_CPU_THREADS` overrides). The CUDA build
+aborts on CPU without `--cpu-threads`, so it is always set when no GPU is given.
 
 Options are dicts ({"beam-size": 4, "sync-sgd": True, "valid-metrics": ["chrf", "bleu"]})
 so defaults, device options and the user's options merge key by key, the user's last.
@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 
-from pipeline.common.contract import EXIT_INTERRUPTED, EXIT_NO_GPU, options_to_args  # noqa: F401 (used by steps)
+from pipeline.common.contract import EXIT_INTERRUPTED, EXIT_NO_GPU, options_to_args, usable_cpus  # noqa: F401 (used by steps)
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
 from pipeline.common.tools import executable
@@ -44,7 +44,7 @@ def require_gpus(env=os.environ) -> None:
 def device_options(env=os.environ) -> dict:
     if uses_gpu(env):
         return {"devices": env["GPUS"].split(), "workspace": env.get("WORKSPACE", "8000")}
-    threads = env.get("MARIAN_CPU_THREADS") or str(os.cpu_count() or 1)
+    threads = env.get("MARIAN_CPU_THREADS") or str(usable_cpus())
     return {"cpu-threads": threads, "workspace": env.get("WORKSPACE", "2000")}
 
 

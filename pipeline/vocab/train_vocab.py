@@ -6,12 +6,12 @@ lines per side are used, taken evenly through the corpus (streamed, never loaded
 """
 
 import argparse
-import os
 import tempfile
 from pathlib import Path
 
 import sentencepiece
 
+from pipeline.common.contract import usable_cpus
 from pipeline.common.corpus import LineWriter, count_lines, read_lines
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
@@ -57,7 +57,7 @@ def main(argv=None):
     parser.add_argument("--corpus-prefix", required=True, type=Path)
     parser.add_argument("--vocab-size", required=True, type=int)
     parser.add_argument("--sample-size", type=int, default=10_000_000, help="lines per language")
-    parser.add_argument("--threads", type=int, default=0, help="0: all cores")
+    parser.add_argument("--threads", type=int, default=0, help="0: the CPUs this task may use")
     parser.add_argument("--output", required=True, type=Path)
     args = parser.parse_args(argv)
 
@@ -67,7 +67,7 @@ def main(argv=None):
         lines = write_sample(sources, sample, args.sample_size)
         logger.info("training a %d-piece vocabulary on %d lines", args.vocab_size, lines)
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        train(sample, args.output, args.vocab_size, args.threads or os.cpu_count() or 1)
+        train(sample, args.output, args.vocab_size, args.threads or usable_cpus())
     logger.info("wrote %s", args.output)
 
 

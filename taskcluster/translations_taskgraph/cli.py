@@ -6,6 +6,7 @@ import collections
 import importlib.metadata
 import json
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,7 +74,10 @@ def cmd_run(args) -> int:
     rerun = rerun_set({label: task.dependencies for label, task in tasks.items()}, args.start_from) if args.start_from else set()
     if args.engine == "slurm":
         return _run_slurm(args, config, tasks, rerun)
-    executor = Executor(tasks, Path(args.workdir), config["experiment"]["name"], jobs=args.jobs, rerun=rerun)
+    executor = Executor(tasks, Path(args.workdir), config["experiment"]["name"], jobs=args.jobs, rerun=rerun,
+                        gpus=os.environ.get("GPUS", ""), gpus_per_task=args.gpus_per_task)
+    if executor.pool.jobs < args.jobs:
+        print(f"--jobs {args.jobs}: this machine has {executor.pool.jobs} core(s) for it; running at most {executor.pool.jobs} task(s) at once")
     outcome = executor.run()
     print(f"executed {len(outcome.executed)} task(s), reused {len(outcome.reused)}; results: {Path(args.workdir) / config['experiment']['name']}")
     rows = report.scores(tasks, executor.store)
@@ -287,7 +291,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("config", help=CONFIG_HELP)
     run.add_argument("--target-stage", help=STAGE_HELP)
     run.add_argument("--workdir", default="runs", help=WORKDIR_HELP)
-    run.add_argument("--jobs", type=int, default=1, help="tasks to run at once (default: 1; local engine)")
+    run.add_argument("--jobs", type=int, default=1,
+                     help="tasks to run at once, each on its own share of the cores (default: 1; local engine)")
+    run.add_argument("--gpus-per-task", type=int, metavar="N",
+                     help="GPUs one GPU task takes from the pool in $GPUS (default: all of them; local engine; docs/local-runs.md)")
     run.add_argument("--start-from", metavar="PREFIX", help="rerun the tasks whose label starts with PREFIX and all downstream")
     run.add_argument("--engine", choices=("local", "slurm"), default="local",
                      help="local: run here (default); slurm: submit one job per task and return (docs/slurm.md)")

@@ -49,6 +49,7 @@ def test_submit_wait_resubmit_and_share_the_store_with_the_local_engine(cluster,
     # The local engine's 4 results are reused; only merge-corpus is left, as one job.
     assert "submitted 1 job(s), 0 already queued or running, reused 4" in first.stdout
     assert "5 of 5 task(s) stored" in first.stdout
+    assert f"finished {MERGE}" in first.stderr and "5/5 done (4 reused), 0 running, 0 failed" in first.stderr  # progress
     assert set(states(CI, workdir).values()) == {"stored"}
     job_log = next((workdir / "store").glob("*/log.txt"))
     assert job_log.read_text().startswith("=== ")
@@ -96,6 +97,7 @@ def test_a_failed_task_cancels_its_downstream_and_a_fixed_rerun_resumes(cluster,
         open(state[broken].split("log: ")[1]).read()
     assert state[MERGE] == "cancelled"  # not left pending forever
     assert f"FAILED: {broken} exited 2; log: " in failed.stderr
+    assert f"FAILED   {broken}" in failed.stderr and f"stopped  {MERGE}" in failed.stderr  # as they happened
 
     extra.mkdir()
     for lang in ("en", "de"):
@@ -190,6 +192,7 @@ def test_the_whole_ci_pipeline_on_slurm_matches_the_local_engine(cluster, tmp_pa
     slurm = run_cli("run", str(CI), "--engine", "slurm", "--wait", "--workdir", str(tmp_path / "slurm"), timeout=1800)
     assert slurm.returncode == 0, slurm.stderr[-3000:]
     assert "submitted 42 job(s), 0 already queued or running, reused 0" in slurm.stdout
+    assert "42/42 done (0 reused), 0 running, 0 failed" in slurm.stderr
     stored = {engine: {p.name for p in (tmp_path / engine / "store").iterdir() if not p.name.startswith(".")}
               for engine in ("local", "slurm")}
     assert len(stored["local"]) == 42 and stored["slurm"] == stored["local"]  # the same digests

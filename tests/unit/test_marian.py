@@ -2,12 +2,13 @@
 
 import pytest
 
-from pipeline.common import marian
+from pipeline.common import contract, marian
 
 
-def test_cpu_without_gpus_uses_all_cores(monkeypatch):
-    monkeypatch.setattr(marian.os, "cpu_count", lambda: 6)
-    assert marian.device_options({}) == {"cpu-threads": "6", "workspace": "2000"}
+def test_cpu_without_gpus_uses_the_cores_of_its_affinity(monkeypatch):
+    """The engine sets the affinity (a local task's share of the cores, a Slurm job's cpuset)."""
+    monkeypatch.setattr(contract.os, "sched_getaffinity", lambda pid: {0, 3, 5})
+    assert marian.device_options({}) == {"cpu-threads": "3", "workspace": "2000"}
     assert marian.device_options({"GPUS": "", "MARIAN_CPU_THREADS": "3"})["cpu-threads"] == "3"
 
 

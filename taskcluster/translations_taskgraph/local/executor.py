@@ -4,14 +4,16 @@ A stored result is reused when it is intact: the sizes of every reused result's 
 match its record, and the hashes of those this run fetches (checked once per run). A
 damaged result is set aside and its task runs again.
 
-Ready tasks (all upstream results stored) start, at most `jobs` at a time, earlier
-stages first, each as the task runner (`runner.py`, the same one a Slurm job runs): it
+Ready tasks (all upstream results stored) start, earlier stages first, as long as the
+pool has what they need (`resources.py`: at most `jobs` at a time, each on its own cores;
+a GPU task on its own GPUs), each as the task runner (`runner.py`, the same one a Slurm job runs): it
 prepares the task's directory, runs the command and commits the result. A failure
 stops new starts, lets running tasks finish and reports the task, why it failed and its
 log. Ctrl-C, SIGTERM and SIGHUP send SIGTERM to the running runners, which pass it on
 (Marian saves a checkpoint), and end the run.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -22,6 +24,7 @@ from pathlib import Path
 from translations_taskgraph.config import STAGES
 from translations_taskgraph.local.prepare import stop_groups
 from translations_taskgraph.local.progress import Progress
+from translations_taskgraph.local.resources import Grant, Pool
 from translations_taskgraph.local.runner import STOP_SECONDS, failure, write_job
 from translations_taskgraph.local.store import Store
 from translations_taskgraph.local.task import LocalTask, record
@@ -58,6 +61,7 @@ def stage_order(tasks: dict[str, LocalTask]):
 class Running:
     task: LocalTask
     process: subprocess.Popen  # the task runner
+    grant: Grant
 
 
 @dataclass
@@ -73,9 +77,12 @@ class Outcome:
 
 
 class Executor:
-    def __init__(self, tasks: dict[str, LocalTask], workdir: Path, experiment: str, jobs: int = 1, rerun: set[str] = frozenset()):
-        """`rerun`: labels to run again even when their result is stored."""
-        self.tasks, self.jobs, self.experiment, self.rerun = tasks, max(1, jobs), experiment, rerun
+    def __init__(self, tasks: dict[str, LocalTask], workdir: Path, experiment: str, jobs: int = 1,
+                 rerun: set[str] = frozenset(), gpus: str = "", gpus_per_task: int | None = None):
+        """`rerun`: labels to run again even when their result is stored; `gpus`, `gpus_per_task`:
+        the GPU pool (as `GPUS` says it) and what one GPU task takes of it (default: all)."""
+        self.tasks, self.experiment, self.rerun = tasks, experiment, rerun
+        self.pool = Pool(jobs, gpus, gpus_per_task, visible=os.environ.get("CUDA_VISIBLE_DEVICES"))
         self.store = Store(workdir)
 
     def run(self) -> Outcome:
@@ -118,10 +125,13 @@ class Executor:
 
     def _start_ready(self, pending: list[str], done: set[str], running: dict, outcome: Outcome, progress: Progress) -> None:
         for label in [label for label in pending if all(dep in done for dep in self.tasks[label].dependencies)]:
-            if len(running) >= self.jobs or outcome.failed:
+            if outcome.failed:
                 return
+            grant = self.pool.take(self.tasks[label].attributes.get("resource", "cpu"))
+            if grant is None:
+                continue  # a later task may need less (a CPU task while the GPUs are taken)
             pending.remove(label)
-            running[label] = self._start(self.tasks[label])
+            running[label] = self._start(self.tasks[label], grant)
             progress.started(label, self._log(label))
 
     def _collect_finished(self, running: dict, done: set[str], outcome: Outcome, progress: Progress) -> None:
@@ -130,6 +140,7 @@ class Executor:
             if code is None:
                 continue
             del running[label]
+            self.pool.give_back(job.grant)
             ok = code == 0 and self.store.has(job.task.digest)
             if ok:
                 self.store.link(self.experiment, label, job.task.digest)
@@ -143,15 +154,15 @@ class Executor:
     def _log(self, label: str) -> Path:
         return self.store.work_dir(self.tasks[label].digest) / "log.txt"
 
-    def _start(self, task: LocalTask) -> Running:
+    def _start(self, task: LocalTask, grant: Grant) -> Running:
         """The task runner, in its own process group (it passes signals on to the task)."""
-        job = write_job(self.store, task, record(task, self.tasks))
+        job = write_job(self.store, task, record(task, self.tasks), grant)
         with open(job.parent / "log.txt", "ab") as log:  # the runner's own complaints, if any
             process = subprocess.Popen(
                 [sys.executable, "-m", "translations_taskgraph.local.runner", str(job)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
-        return Running(task, process)
+        return Running(task, process, grant)
 
     def _stop_all(self, running: dict[str, Running]) -> None:
         processes = {job.process.pid: job.process for job in running.values()}

@@ -3,8 +3,9 @@ prepare the task's directory, run its command, commit the result.
 
     python -m translations_taskgraph.local.runner <workdir>/work/<digest>/job.json
 
-`job.json` holds the task (command, environment, fetches) and its digest record (with
-the digests of its upstream results); the engine writes it. The runner links the fetches,
+`job.json` holds the task (command, environment, fetches), its digest record (with
+the digests of its upstream results) and, from the local executor, the cores and GPUs
+the task may use (`resources.py`; a Slurm job has its own); the engine writes it. The runner links the fetches,
 runs the command in its own process group with the log in `log.txt`, and on exit 0
 commits the artifacts into the store by one rename. SIGTERM, SIGHUP and SIGINT are
 passed on to the command (Marian saves a checkpoint); the runner waits for the command's
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from pipeline.common.errors import EXIT_USER_ERROR, UserError
 from translations_taskgraph.local.prepare import GRACE_SECONDS, input_stamps, modified_inputs, prepare, stop_groups
+from translations_taskgraph.local.resources import Grant
 from translations_taskgraph.local.store import Store
 from translations_taskgraph.local.task import Fetch, LocalTask
 
@@ -36,20 +38,22 @@ EXIT_FILE = "exit.json"
 STOP_SECONDS = GRACE_SECONDS + 10
 
 
-def write_job(store: Store, task: LocalTask, record: dict) -> Path:
+def write_job(store: Store, task: LocalTask, record: dict, grant: Grant | None = None) -> Path:
     """The job file the runner reads, in the task's attempt directory."""
     path = store.work_dir(task.digest) / JOB_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{JOB_FILE}.tmp")
-    tmp.write_text(json.dumps({"task": asdict(task), "record": record}, indent=2))
+    job = {"task": asdict(task), "record": record, "grant": asdict(grant) if grant else None}
+    tmp.write_text(json.dumps(job, indent=2))
     tmp.replace(path)
     return path
 
 
-def read_job(path: Path) -> tuple[LocalTask, dict]:
+def read_job(path: Path) -> tuple[LocalTask, dict, Grant | None]:
     job = json.loads(path.read_text())
-    task = job["task"]
-    return LocalTask(**{**task, "fetches": [Fetch(**fetch) for fetch in task["fetches"]]}), job["record"]
+    task, grant = job["task"], job.get("grant")
+    task = LocalTask(**{**task, "fetches": [Fetch(**fetch) for fetch in task["fetches"]]})
+    return task, job["record"], Grant(tuple(grant["cores"]), tuple(grant["gpus"])) if grant else None
 
 
 def failure(work: Path) -> dict | None:
@@ -65,13 +69,16 @@ def _fail(work: Path, code: int, reason: str) -> int:
     return code
 
 
-def run(store: Store, task: LocalTask, record: dict) -> int:
+def run(store: Store, task: LocalTask, record: dict, grant: Grant | None = None) -> int:
     upstreams = record["upstreams"]
     work = store.work_dir(task.digest)
     try:
         work, env = prepare(store, task, upstreams)
     except UserError as error:
         return _fail(work, EXIT_USER_ERROR, f"could not start: {error}")
+    if grant:
+        os.sched_setaffinity(0, grant.cores)  # the command inherits it
+        grant.apply(env)
     (work / EXIT_FILE).unlink(missing_ok=True)
     (work / "runner.pid").write_text(str(os.getpid()))
     stamps = input_stamps(store, task, upstreams)
@@ -111,8 +118,7 @@ def main(argv=None) -> int:
         print(f"usage: python -m {__spec__.name} <workdir>/work/<digest>/{JOB_FILE}", file=sys.stderr)
         return EXIT_USER_ERROR
     job = Path(argv[0]).resolve()
-    task, record = read_job(job)
-    return run(Store(job.parents[2]), task, record)
+    return run(Store(job.parents[2]), *read_job(job))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from pipeline.common.errors import UserError
 from pipeline.common.contract import EXIT_INTERRUPTED
 from translations_taskgraph.local.executor import reusable, stage_order
 from translations_taskgraph.local.profile import Profile
+from translations_taskgraph.local.progress import Progress
 from translations_taskgraph.local.runner import failure, write_job
 from translations_taskgraph.local.store import Store
 from translations_taskgraph.local.task import LocalTask, record
@@ -220,10 +221,25 @@ class SlurmEngine:
             _slurm("scancel", *sorted(set(active.values())))
         return sorted(active)
 
-    def wait(self, poll: float = 5.0) -> dict[str, str]:
-        """Until every task is stored, or nothing is queued or running any more; the final states."""
-        while True:
-            states = self.states()
-            if not any(state in ("queued", "running") for state in states.values()):
-                return states
+    def wait(self, poll: float = 5.0, stream=sys.stderr) -> dict[str, str]:
+        """Until every task is stored, or nothing is queued or running any more; the final
+        states. Shows what a local run shows: tasks as they start and end, and the running
+        ones' latest log lines."""
+        states = self.states()
+        progress = Progress(total=len(states), reused=sum(state == "stored" for state in states.values()), stream=stream)
+        while any(state in ("queued", "running") for state in states.values()):
             time.sleep(poll)
+            states, before = self.states(), states
+            for label in (label for label, state in states.items() if state != before[label]):
+                self._show_change(progress, label, states[label])
+            progress.show()
+        progress.close()
+        return states
+
+    def _show_change(self, progress: Progress, label: str, state: str) -> None:
+        if state == "running":
+            progress.started(label, self.store.work_dir(self.tasks[label].digest) / "log.txt")
+        elif state == "stored" or state.startswith("failed"):
+            progress.finished(label, ok=state == "stored")
+        elif state == "cancelled":
+            progress.stopped(label)

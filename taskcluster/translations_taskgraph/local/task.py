@@ -3,7 +3,8 @@
 The command is the part of the docker-worker payload after run-task's `--`; the
 environment is the payload's, with task references resolved to labels and the
 Taskcluster-only variables replaced by local ones (MOZ_FETCHES_DIR, TASK_WORKDIR,
-VCS_PATH). GPUS and WORKSPACE come from the local environment, not from the worker type.
+VCS_PATH). GPUS comes from the run's pool (resources.py), WORKSPACE from the local
+environment, not from the worker type.
 """
 
 import json

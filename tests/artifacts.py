@@ -1,7 +1,11 @@
 """What each kind's step writes, as names built from the task's attributes: the graph tests
 check every fetch against it, and the end-to-end run checks the steps really write it."""
 
+import json
+
+from pipeline.common.contract import CONTINUATION_ENV
 from pipeline.common.datasets import sanitize
+from pipeline.continuation import opus_mt
 
 TRAINED_MODEL = ("model.npz", "model.train.npz", "model.train.npz.optimizer.npz", "model.train.npz.progress.yml", "train.log", "valid.log")
 # {d}: the task's dataset file name; {l}: each language it has; {n}: its chunk; {c}: every chunk.
@@ -50,6 +54,9 @@ def languages(task) -> list[str]:
 
 
 def produced(task, chunks: int) -> set[str]:
+    if task.kind == "continuation":  # the files its config item names; an OPUS-MT release, unpacked
+        names = set(json.loads(task.task["payload"]["env"][CONTINUATION_ENV]))
+        return set(opus_mt.FILES) if names == {"opus-mt"} else names
     attributes = task.attributes
     values = {"s": attributes["src_locale"], "t": attributes["trg_locale"], "n": attributes.get("this_chunk")}
     if "dataset" in attributes:

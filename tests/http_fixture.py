@@ -23,6 +23,7 @@ class Faults:
     errors: dict[str, list[int]] = field(default_factory=dict)  # path -> status codes to answer first
     cut: dict[str, int] = field(default_factory=dict)  # path -> bytes after which the next answer stops
     no_range: set[str] = field(default_factory=set)  # paths answered in full even to a Range request
+    etags: dict[str, str] = field(default_factory=dict)  # path -> the ETag header to send
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -57,6 +58,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.send_header("Content-Length", str(len(data) - (start or 0)))
         self.send_header("Accept-Ranges", "bytes")
+        if path in self.faults.etags:
+            self.send_header("ETag", self.faults.etags[path])
         self.end_headers()
         if not body:
             return

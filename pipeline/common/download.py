@@ -20,7 +20,6 @@ start of a large file (a sample of a news-crawl year, an HPLT shard): a dropped
 connection resumes with a Range request where it stopped.
 """
 
-import hashlib
 import http.client
 import io
 import os
@@ -31,7 +30,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from pipeline.common.contract import CACHE_ENV, MIRROR_ENV
+from pipeline.common.contract import CACHE_ENV, MIRROR_ENV, file_sha256
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
 
@@ -88,14 +87,6 @@ def download(url: str, dest: Path, what: str, sha256: str | None = None) -> int:
     size = dest.stat().st_size
     logger.info("downloaded %s (%.1f MB)", url, size / 1e6)
     return size
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _host_path(url: str) -> str:

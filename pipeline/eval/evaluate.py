@@ -35,10 +35,10 @@ def unseen_pairs(pairs: list[tuple[str, str]], exclude: Path | None) -> list[tup
     return [(src, trg) for src, trg in pairs if sentence_key(src) not in seen]
 
 
-def translate(sources: list[str], models: list[Path], vocab: Path, user: dict, tmp: Path) -> list[str]:
+def translate(sources: list[str], models: list[Path], vocab: Path, user: dict, trg: str, tmp: Path) -> list[str]:
     source_file, output_file = tmp / "source.txt", tmp / "output.txt"
     source_file.write_text("".join(f"{line}\n" for line in sources), encoding="utf-8")
-    decode(source_file, output_file, models, vocab, user)
+    decode(source_file, output_file, models, vocab, user, trg)
     translations = list(read_lines(output_file))
     if len(translations) != len(sources):
         raise UserError(f"Marian returned {len(translations)} translations for {len(sources)} sentences")
@@ -85,7 +85,7 @@ def main(argv=None):
     logger.info("evaluating on %d pairs (%d also in training, left out)", len(pairs), len(all_pairs) - len(pairs))
 
     with tempfile.TemporaryDirectory() as tmp:
-        hypotheses = translate([s for s, _ in pairs], args.models, args.vocab, marian.args_to_options(marian_args), Path(tmp))
+        hypotheses = translate([s for s, _ in pairs], args.models, args.vocab, marian.args_to_options(marian_args), args.trg, Path(tmp))
     metrics = {
         "dataset": args.dataset_prefix.name,
         "models": [m.name for m in args.models],

@@ -8,6 +8,12 @@ decoder, trained on the distilled corpus with guided alignment (`--alignments`, 
 line of SentencePiece-piece links per pair); `--finetune-from MODEL` continues it with
 8-bit quantization-aware training, ready for int8 conversion.
 
+A model that exists (the config's `continuation`, docs/continuation.md) starts a teacher
+or backward model: `--init-from MODEL` trains anew from its weights (fresh optimizer and
+schedule); `--continue-from MODEL` resumes its training (its `.optimizer.npz`,
+`.progress.yml` and `.yml` beside it become this run's checkpoint, so the update count
+goes on). A resumed attempt of this task resumes its own checkpoint instead.
+
 Inputs: `<corpus>.<src|trg>.zst`, `<devset>.<src|trg>.zst`, a SentencePiece vocab, and
 for the teacher optionally back-translated pairs (`--backtranslated`). With
 `--curriculum`, the data is streamed by OpusTrainer (see curriculum.py): two-stage
@@ -31,6 +37,7 @@ import sys
 from pathlib import Path
 
 from pipeline.common import marian
+from pipeline.common.contract import CHECKPOINT_SUFFIXES
 from pipeline.common.corpus import LineWriter, read_pairs
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
@@ -143,8 +150,10 @@ def training_options(args, train: list[Path] | None, valid: list[Path], user: di
     data = {"train-sets": [str(p) for p in train]} if train else {"train-sets": "stdin", "tsv": True, "shuffle": "batches"}
     if args.alignments:
         data.update(tsv=True, **{"guided-alignment": 2})  # the TSV's third column
-    if args.finetune_from:
-        data["pretrained-model"] = str(args.finetune_from)
+    if args.finetune_from or args.init_from:
+        data["pretrained-model"] = str(args.finetune_from or args.init_from)  # used while model.train.npz does not exist
+    if args.continue_from:
+        data["no-restore-corpus"] = True  # the checkpoint's corpus position is another run's
     return {
         **model_options(args),
         **(GPU_BATCHING if marian.uses_gpu() else CPU_BATCHING),
@@ -158,6 +167,21 @@ def training_options(args, train: list[Path] | None, valid: list[Path], user: di
         "valid-log": str(out / "valid.log"),
         **user,
     }
+
+
+def adopt_checkpoint(model: Path, ours: Path) -> None:
+    """Make another run's checkpoint this run's (copies: Marian rewrites its checkpoint, and
+    fetched files are read-only), unless this task saved its own."""
+    if ours.exists():
+        logger.info("resuming this task's own checkpoint %s", ours)
+        return
+    missing = [f"{model}{suffix}" for suffix in CHECKPOINT_SUFFIXES if not Path(f"{model}{suffix}").exists()]
+    if missing:
+        raise UserError(f"{missing[0]}: not found; continuing a training needs the model's checkpoint files beside it "
+                        f"({', '.join(CHECKPOINT_SUFFIXES)}), or use mode init")
+    for suffix in ("", *CHECKPOINT_SUFFIXES):
+        shutil.copyfile(f"{model}{suffix}", f"{ours}{suffix}")
+    logger.info("continuing the training of %s", model)
 
 
 def train_with_curriculum(args, user: dict, work_dir: Path) -> int:
@@ -199,8 +223,11 @@ def main(argv=None):
     parser.add_argument("--preset", choices=STUDENT_PRESETS, default="tiny", help="student architecture")
     parser.add_argument("--alignments", type=Path, help="student: <file>.aln.zst, piece alignments per pair")
     parser.add_argument("--finetune-from", type=Path, help="student: the model to fine-tune (quantization-aware)")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--init-from", type=Path, help="a model whose weights this training starts from")
+    start.add_argument("--continue-from", type=Path, help="a model whose training (checkpoint files beside it) this continues")
     args = parser.parse_args(ours)
-    for path in (args.vocab, args.alignments, args.finetune_from):
+    for path in (args.vocab, args.alignments, args.finetune_from, args.init_from, args.continue_from):
         if path and not path.exists():
             raise UserError(f"{path}: file not found")
     if args.model_type == "student" and not args.alignments:
@@ -211,6 +238,8 @@ def main(argv=None):
     args.output_dir.mkdir(parents=True, exist_ok=True)
     langs = [args.src, args.trg]
     checkpoints.fetch_checkpoint(args.output_dir)
+    if args.continue_from:
+        adopt_checkpoint(args.continue_from, args.output_dir / "model.train.npz")
     user = marian.args_to_options(marian_args)
     with checkpoints.Publisher(args.output_dir):
         if args.model_type == "student":

@@ -4,6 +4,8 @@ Input: `<input-prefix>.<src>.zst`. Outputs: the pair `<output-prefix>.<src>.zst`
 input, copied) and `<output-prefix>.<trg>.zst`, one translation per input line; a
 different line count fails the step (never a silent truncation).
 Marian options: beam search defaults, then the user's options after `--`.
+A model with `opus-mt.json` beside it is an unpacked OPUS-MT release: it decodes with its
+own vocabulary and pre- and post-processing (pipeline/continuation/opus_mt.py).
 """
 
 import argparse
@@ -12,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.common import marian
+from pipeline.continuation import opus_mt
 from pipeline.common.corpus import LineWriter, prefix_path, read_lines
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
@@ -30,23 +33,33 @@ DECODING = {
 }
 
 
-def decode(plain_in: Path, plain_out: Path, models: list[Path], vocab: Path, user: dict) -> None:
-    """`pymarian decode` of a plain-text file; a Marian failure ends the step with its code."""
+def decode(plain_in: Path, plain_out: Path, models: list[Path], vocab: Path, user: dict, trg: str) -> None:
+    """`pymarian decode` of a plain-text file into `trg`; a Marian failure ends the step with its code."""
+    package = opus_mt.package_of(models, trg)
+    marian_in, marian_out = (plain_in.with_suffix(".pieces"), plain_out.with_suffix(".pieces")) if package else (plain_in, plain_out)
+    if package:
+        with open(marian_in, "w", encoding="utf-8") as pieces:
+            pieces.writelines(f"{package.encode(line)}\n" for line in read_lines(plain_in))
+        vocab = package.vocab
     options = {
         **DECODING,
         "models": [str(m) for m in models],
         "vocabs": [str(vocab), str(vocab)],
-        "input": str(plain_in),
-        "output": str(plain_out),
+        "input": str(marian_in),
+        "output": str(marian_out),
         **user,
     }
     result = marian.run("decode", options)
     if result.returncode != 0:
         sys.exit(result.returncode)
+    if package:
+        nbest = bool(options.get("n-best"))
+        with open(plain_out, "w", encoding="utf-8") as out:
+            out.writelines(opus_mt.decode_output(line, nbest) + "\n" for line in read_lines(marian_out))
 
 
 def translate_file(
-    source: Path, copy: Path, output: Path, models: list[Path], vocab: Path, user: dict, references: Path | None = None
+    source: Path, copy: Path, output: Path, models: list[Path], vocab: Path, user: dict, trg: str, references: Path | None = None
 ) -> int:
     """Decode `source` (.zst) into `output` (.zst), copying it to `copy`; returns the
     line count, checked. With `references`, the best of the n-best list by chrF."""
@@ -56,7 +69,7 @@ def translate_file(
             for line in read_lines(source):
                 src_out.write(line)
                 copied.write(line)
-        decode(plain_in, plain_out, models, vocab, {**({"n-best": True} if references else {}), **user})
+        decode(plain_in, plain_out, models, vocab, {**({"n-best": True} if references else {}), **user}, trg)
         translations = read_lines(plain_out)
         if references:
             translations = best_hypotheses(translations, read_lines(references))
@@ -93,7 +106,7 @@ def main(argv=None):
     output = prefix_path(args.output_prefix, args.trg)
     copy = prefix_path(args.output_prefix, args.src)
     output.parent.mkdir(parents=True, exist_ok=True)
-    count = translate_file(source, copy, output, args.models, args.vocab, marian.args_to_options(marian_args), references)
+    count = translate_file(source, copy, output, args.models, args.vocab, marian.args_to_options(marian_args), args.trg, references)
     logger.info("translated %d lines of %s into %s", count, source, output)
 
 

@@ -13,15 +13,42 @@ from pathlib import Path
 
 from pipeline.common.errors import EXIT_USER_ERROR, UserError
 from translations_taskgraph import config as config_schema
+from translations_taskgraph import continuation
 
 
 def _graph(args):
     from translations_taskgraph.local.graph import target_graph
 
-    config = config_schema.load(args.config)
+    config = _load(args)
     if args.target_stage:
         _check_stage(args.target_stage)
     return config, target_graph(config, args.target_stage)
+
+
+def _load(args) -> dict:
+    """The config, checked, with its continuation's stored results found and its files there."""
+    config = config_schema.load(args.config)
+    _resolve_runs(args.config, config, Path(getattr(args, "workdir", "runs")))
+    if problems := continuation.problems(config):
+        raise config_schema.ConfigError(args.config, problems)
+    return config
+
+
+def _resolve_runs(source: str, config: dict, workdir: Path) -> None:
+    """Continuation locations `run:<experiment>/<label>/<file>` become the stored file's path."""
+    problems = []
+    for where, holder, key in config_schema.locations(config["continuation"]):
+        if not holder[key].startswith("run:"):
+            continue
+        experiment, label, name = holder[key][4:].split("/")
+        path = workdir / experiment / label / "artifacts" / name
+        if path.is_file():
+            holder[key] = str(path.resolve())
+        else:
+            problems.append(f"{where}: {holder[key]}: {workdir / experiment / label} holds no stored {name}; "
+                            f"run that experiment with --workdir {workdir} first, or give the file's path")
+    if problems:
+        raise config_schema.ConfigError(source, problems)
 
 
 def _check_stage(stage: str) -> None:
@@ -34,7 +61,7 @@ def _full_graph_task(args):
     from translations_taskgraph.local import graph as local_graph
     from translations_taskgraph.local.task import from_graph
 
-    config = config_schema.load(args.config)
+    config = _load(args)
     tasks = from_graph(local_graph.generator(config).full_task_graph)
     if args.label not in tasks:
         raise UserError(f"{args.config} has no task {args.label!r}; `translations graph {args.config}` lists them")
@@ -42,7 +69,7 @@ def _full_graph_task(args):
 
 
 def cmd_validate(args) -> int:
-    config = config_schema.load(args.config)
+    config = _load(args)
     experiment, datasets = config["experiment"], config["datasets"]
     counts = ", ".join(f"{len(keys)} {category}" for category, keys in datasets.items() if keys)
     print(
@@ -270,6 +297,7 @@ def version() -> str:
 CONFIG_HELP = "the training config (YAML), e.g. configs/quickstart.yml"
 STAGE_HELP = "use this stage instead of the config's target-stage (the tasks it needs come too)"
 WORKDIR_HELP = "the local result store (default: ./runs)"
+RUNS_HELP = "where the `run:` locations of a continuation are stored (default: ./runs)"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -279,12 +307,14 @@ def parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check a training config; report every problem")
     validate.add_argument("config", help=CONFIG_HELP)
+    validate.add_argument("--workdir", default="runs", help=RUNS_HELP)
     validate.set_defaults(func=cmd_validate)
 
     graph = commands.add_parser("graph", help="list the tasks a config generates")
     graph.add_argument("config", help=CONFIG_HELP)
     graph.add_argument("--target-stage", help=STAGE_HELP)
     graph.add_argument("--json", action="store_true", help="print the full task definitions as JSON")
+    graph.add_argument("--workdir", default="runs", help=RUNS_HELP)
     graph.set_defaults(func=cmd_graph)
 
     run = commands.add_parser("run", help="run the training graph on this machine, or submit it to Slurm")

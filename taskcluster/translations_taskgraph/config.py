@@ -9,7 +9,7 @@ below; semantic checks (language codes, dataset keys, ...) add theirs.
 import re
 import urllib.parse
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Optional, Union
 
 import jsonschema
 import msgspec
@@ -200,6 +200,78 @@ class Taskcluster(Section):
     ] = []
 
 
+# A continuation location names one file (an OPUS-MT model may also be its unpacked folder).
+LOCATION_RULE = (
+    "An absolute local path (local and Slurm engines), an `https://` URL (optionally ending in `#sha256=<hex>` or "
+    "`#version=<text>`), or `run:<experiment>/<label>/<file>`, a file of a task's stored result in the work directory "
+    "(local and Slurm engines); docs/continuation.md."
+)
+LOCATION_PATTERN = r"^(/|https://|run:)[^\x00-\x1f\x7f-\x9f\u2028\u2029\s]*$"
+Location = Annotated[str, doc(LOCATION_RULE, min_length=2, max_length=2048, pattern=LOCATION_PATTERN)]
+MODE_RULE = (
+    "`use`: no training, the model as it is; `init`: train anew starting from its weights (fresh optimizer and schedule); "
+    "`continue`: resume its training (its checkpoint files next to it)."
+)
+TYPE_RULE = (
+    "`marian`: a Marian model (`.npz`) with `vocab.spm` next to it; `opus-mt`: an OPUS-MT / Tatoeba-MT release "
+    "(its zip or unpacked folder), `use` only."
+)
+
+
+class ContinuationCorpus(Section):
+    src: Annotated[Location, doc("The source side (`.zst`, one sentence a line).")]
+    trg: Annotated[Location, doc("The target side, line by line parallel to `src`.")]
+    alignments: Annotated[Optional[Location], doc("Optional word alignments (`.zst`), one line per pair.")] = None
+
+
+class ContinuationCorpora(Section):
+    parallel: Annotated[Optional[ContinuationCorpus], doc("Replaces the merged parallel corpus (`merge-corpus`).")] = None
+    backtranslations: Annotated[
+        Optional[ContinuationCorpus], doc("Replaces the back-translated target mono data (`collect-mono-trg`).")
+    ] = None
+    distillation: Annotated[
+        Optional[ContinuationCorpus],
+        doc("Replaces the distilled corpus (`cefilter`): no teacher, translation or scoring runs; needs `vocab`."),
+    ] = None
+
+
+class ContinuationVocab(Section):
+    src: Annotated[Location, doc("The source side's SentencePiece model.")]
+    trg: Annotated[Location, doc("The target side's SentencePiece model.")]
+
+
+class ContinuationTeacher(Section):
+    mode: Annotated[Literal["use", "init", "continue"], doc(MODE_RULE)]
+    locations: Annotated[
+        list[Location], doc("One model per teacher (`experiment.teacher-ensemble` of them).", min_length=1, max_length=16)
+    ]
+    type: Annotated[Literal["marian", "opus-mt"], doc(TYPE_RULE)] = "marian"
+
+
+class ContinuationBackwards(Section):
+    mode: Annotated[Literal["use", "init", "continue"], doc(MODE_RULE)]
+    location: Annotated[Location, doc("The backward (target-to-source) model.")]
+    type: Annotated[Literal["marian", "opus-mt"], doc(TYPE_RULE)] = "marian"
+
+
+class ContinuationModels(Section):
+    teacher: Annotated[Optional[ContinuationTeacher], doc("Teachers that exist: no or shorter `train-teacher`.")] = None
+    backwards: Annotated[Optional[ContinuationBackwards], doc("A backward model that exists.")] = None
+
+
+class Continuation(Section):
+    vocab: Annotated[
+        Union[Location, ContinuationVocab, None],
+        doc("The vocabulary instead of `train-vocab`: one joint SentencePiece model, or `{src, trg}`."),
+    ] = None
+    corpora: Annotated[ContinuationCorpora, doc("Corpora that exist, instead of the stages that make them.")] = msgspec.field(
+        default_factory=ContinuationCorpora
+    )
+    models: Annotated[ContinuationModels, doc("Models that exist, used as they are or trained further.")] = msgspec.field(
+        default_factory=ContinuationModels
+    )
+
+
 class TrainingConfig(Section):
     experiment: Annotated[Experiment, doc("What to train.")]
     datasets: Annotated[Datasets, doc("Dataset keys `<importer>_<name>` per category.")]
@@ -208,6 +280,9 @@ class TrainingConfig(Section):
     ] = "all"
     marian_args: Annotated[MarianArgs, doc("Extra Marian options per purpose.")] = msgspec.field(default_factory=MarianArgs)
     taskcluster: Annotated[Taskcluster, doc("Taskcluster settings.")] = msgspec.field(default_factory=Taskcluster)
+    continuation: Annotated[
+        Continuation, doc(f"Start from what exists: a vocabulary, corpora, models (docs/continuation.md). Each location is: {LOCATION_RULE}")
+    ] = msgspec.field(default_factory=Continuation)
 
 
 def json_schema() -> dict:
@@ -248,7 +323,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"{where}: {len(error.instance):,} {unit}; at most {limit:,}"
     if error.validator == "pattern":
         what = "key " if "propertyNames" in error.absolute_schema_path else ""
-        rule = error.schema.get("description") or f"it must match {limit}"
+        rule = LOCATION_RULE if limit == LOCATION_PATTERN else error.schema.get("description") or f"it must match {limit}"
         return f"{where}: {what}{_short(error.instance)} is not allowed: {rule}"
     if error.validator == "additionalProperties":
         unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -261,11 +336,26 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message.replace(repr(error.instance), _short(error.instance))}"
 
 
+JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number", type(None): "null"}
+
+
+def _meant(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """For a value that matches no alternative of an `anyOf`, the problems of the alternative
+    of its own type (a mapping's missing key, a string's pattern), not "valid under none"."""
+    if error.validator != "anyOf" or not error.context:
+        return [error]
+    kind = JSON_TYPES.get(type(error.instance))
+    for index, alternative in enumerate(error.validator_value):
+        if alternative.get("type") == kind:
+            return [meant for sub in error.context if sub.relative_schema_path[0] == index for meant in _meant(sub)]
+    return [error]
+
+
 def schema_errors(schema: dict, value) -> list[str]:
     """Every problem of `value` against a JSON Schema, one line each, in document order."""
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
-    return [_describe(error) for error in errors]
+    errors = [meant for error in validator.iter_errors(value) for meant in _meant(error)]
+    return [_describe(error) for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))]
 
 
 def _structural_errors(raw) -> list[str]:
@@ -286,7 +376,9 @@ def _semantic_errors(config: dict) -> list[str]:
             codes.append(langs.canonical(code))
     if len(codes) == 2 and codes[0] == codes[1]:
         errors.append(f"experiment: src and trg are both {codes[0]!r}; they must differ")
-    if datasets and not datasets.get("train"):
+    continuation = config.get("continuation") if isinstance(config.get("continuation"), dict) else {}
+    corpora = continuation.get("corpora") if isinstance(continuation.get("corpora"), dict) else {}
+    if datasets and not datasets.get("train") and not (corpora.get("distillation") or corpora.get("parallel")):
         errors.append("datasets.train: empty; list at least one training dataset")
     if datasets and not datasets.get("devtest"):
         errors.append("datasets.devtest: empty; list at least one validation dataset")
@@ -294,6 +386,79 @@ def _semantic_errors(config: dict) -> list[str]:
     errors += _worker_class_errors(config.get("taskcluster"))
     errors += _filter_file_errors(experiment.get("cleaning-filters"))
     errors += _mirror_errors(config.get("taskcluster"))
+    errors += _continuation_errors(continuation, experiment, datasets)
+    return errors
+
+
+RUN_LOCATION = re.compile(r"run:(?P<experiment>[^/]+)/(?P<label>[A-Za-z0-9_-]{1,256})/(?P<file>[^/]+)")
+URL_IDENTITY = re.compile(r"#(sha256=[0-9a-f]{64}|version=[A-Za-z0-9._+-]{1,128})")
+
+
+def locations(continuation: dict) -> list[tuple[str, dict | list, str | int]]:
+    """(where in the config, holder, key) of every continuation location that is a string,
+    so `holder[key]` reads or replaces it; tolerant of a broken config."""
+    found = [("continuation.vocab", continuation, "vocab")]
+    if isinstance(continuation.get("vocab"), dict):
+        found = [(f"continuation.vocab.{side}", continuation["vocab"], side) for side in ("src", "trg")]
+    corpora = continuation.get("corpora") or {}
+    for name, corpus in corpora.items() if isinstance(corpora, dict) else []:
+        for part in corpus if isinstance(corpus, dict) else []:
+            found.append((f"continuation.corpora.{name}.{part}", corpus, part))
+    models = continuation.get("models") or {}
+    teacher, backwards = (models.get(name) or {} for name in ("teacher", "backwards"))
+    teachers = teacher.get("locations") if isinstance(teacher, dict) else None
+    for index in range(len(teachers) if isinstance(teachers, list) else 0):
+        found.append((f"continuation.models.teacher.locations[{index}]", teachers, index))
+    if isinstance(backwards, dict):
+        found.append(("continuation.models.backwards.location", backwards, "location"))
+    return [(where, holder, key) for where, holder, key in found if isinstance(holder.get(key) if isinstance(holder, dict) else holder[key], str)]
+
+
+def _location_errors(where: str, location: str) -> list[str]:
+    if location.startswith("run:") and not (RUN_LOCATION.fullmatch(location) and re.fullmatch(NAME_PATTERN, location[4:].split("/")[0])):
+        return [f"{where}: {location!r}: write a stored result's file as run:<experiment>/<label>/<file>, "
+                "e.g. run:quickstart/train-teacher-en-de-1/model.npz"]
+    if location.startswith("https://") and "#" in location and not URL_IDENTITY.fullmatch(location[location.index("#"):]):
+        return [f"{where}: {location!r}: a URL may end in #sha256=<64 hex digits> or #version=<letters, digits, ._+->, nothing else"]
+    if location.startswith("/") and ".." in Path(location).parts:
+        return [f"{where}: {location!r}: write the path without `..`"]
+    return []
+
+
+def _continuation_errors(continuation: dict, experiment: dict, datasets: dict) -> list[str]:
+    errors = [error for where, holder, key in locations(continuation) for error in _location_errors(where, holder[key])]
+    models = continuation.get("models") if isinstance(continuation.get("models"), dict) else {}
+    corpora = continuation.get("corpora") if isinstance(continuation.get("corpora"), dict) else {}
+    teacher = models.get("teacher") if isinstance(models.get("teacher"), dict) else {}
+    members = experiment.get("teacher-ensemble", 1)
+    if isinstance(teacher.get("locations"), list) and isinstance(members, int) and len(teacher["locations"]) != members:
+        errors.append(f"continuation.models.teacher.locations: {len(teacher['locations'])} model(s) for "
+                      f"experiment.teacher-ensemble {members}; give one model per teacher")
+    for name in ("teacher", "backwards"):
+        model = models.get(name) if isinstance(models.get(name), dict) else {}
+        if model.get("type") == "opus-mt" and model.get("mode") in ("init", "continue"):
+            errors.append(f"continuation.models.{name}: an opus-mt model can only be used (mode: use): "
+                          "its vocabulary and pre-processing are not the pipeline's")
+    if isinstance(models.get("backwards"), dict) and models["backwards"].get("type") == "opus-mt":
+        errors.append("continuation.models.backwards: an opus-mt model cannot be the backward model: it also scores "
+                      "the distilled corpus in the pipeline's vocabulary; give a Marian model (type marian)")
+    if teacher.get("type") == "opus-mt" and isinstance(members, int) and members > 1:
+        errors.append("continuation.models.teacher: an opus-mt teacher decodes alone; set experiment.teacher-ensemble to 1")
+    for name in ("parallel", "backtranslations"):
+        if isinstance(corpora.get(name), dict) and corpora[name].get("alignments"):
+            errors.append(f"continuation.corpora.{name}.alignments: only the distilled corpus's alignments are used "
+                          "(the student's guided alignment); remove them")
+    for name, category in (("parallel", "train"), ("backtranslations", "mono-trg")):
+        if corpora.get(name) and not corpora.get("distillation") and datasets.get(category):
+            errors.append(f"datasets.{category}: not used with continuation.corpora.{name}, which replaces what they make; remove them")
+    if corpora.get("distillation"):
+        if not continuation.get("vocab"):
+            errors.append("continuation.corpora.distillation: needs continuation.vocab, the vocabulary the student trains with")
+        replaced = [f"datasets.{category}" for category in ("train", "mono-src", "mono-trg") if datasets.get(category)]
+        replaced += [f"continuation.corpora.{name}" for name in ("parallel", "backtranslations") if corpora.get(name)]
+        replaced += [f"continuation.models.{name}" for name in ("teacher", "backwards") if models.get(name)]
+        errors += [f"{where}: not used with continuation.corpora.distillation, which replaces every stage "
+                   "before the student; remove it" for where in replaced]
     return errors
 
 

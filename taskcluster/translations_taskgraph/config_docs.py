@@ -18,8 +18,10 @@ every problem at once. Keys are kebab-case; unknown keys are errors. Dataset key
 def _type(node: dict) -> str:
     if "enum" in node:
         return " \\| ".join(f"`{value}`" for value in node["enum"])
-    if "anyOf" in node:
-        return " or ".join(_type(option) for option in node["anyOf"])
+    if "properties" in node:
+        return "section"
+    if "anyOf" in node:  # an optional value's `null` goes without saying
+        return " or ".join(_type(option) for option in node["anyOf"] if option.get("type") != "null")
     if node.get("type") == "array":
         return f"list of {_type(node.get('items', {}))}"
     if node.get("type") == "object" and "additionalProperties" in node and "properties" not in node:
@@ -43,11 +45,10 @@ def _rows(node: dict, prefix: str = ""):
     required = set(node.get("required", []))
     for key, child in node.get("properties", {}).items():
         path = f"{prefix}{key}"
-        default = "required" if key in required else f"`{child['default']}`" if "default" in child else ""
-        kind = "section" if "properties" in child else _type(child)
-        yield f"| `{path}` | {kind} | {default} | {child.get('description', '')}{_limits(child)} |"
-        if "properties" in child:
-            yield from _rows(child, prefix=f"{path}.")
+        default = "required" if key in required else f"`{child['default']}`" if child.get("default") is not None else ""
+        yield f"| `{path}` | {_type(child)} | {default} | {child.get('description', '')}{_limits(child)} |"
+        for section in (option for option in child.get("anyOf", [child]) if "properties" in option):
+            yield from _rows(section, prefix=f"{path}.")
 
 
 def render() -> str:

@@ -27,6 +27,7 @@ from taskgraph.parameters import Parameters
 
 from pipeline.data import preflight
 from translations_taskgraph import config as config_schema
+from translations_taskgraph import continuation
 from translations_taskgraph import rerun
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,17 @@ def input_errors(input: dict) -> tuple[dict | None, dict, list[str]]:
     options = {key: input[key] for key in RERUN_OPTIONS if key in input}
     config, errors = config_schema.check({key: value for key, value in input.items() if key not in RERUN_OPTIONS})
     errors = config_schema.bounded(config_schema.schema_errors({"properties": RERUN_OPTIONS}, options)) + errors
+    errors += (_local_locations(config) or continuation.problems(config)) if config else []
     return (None if errors else config), options, errors
+
+
+def _local_locations(config: dict) -> list[str]:
+    """A worker sees neither this machine's files nor a local store: continuations come by URL."""
+    return [
+        f"{where}: {holder[key]!r} is on a local machine; on Taskcluster give the file's https:// URL"
+        for where, holder, key in config_schema.locations(config["continuation"])
+        if not holder[key].startswith("https://")
+    ]
 
 
 def unreachable_datasets(config: dict, checkout: Path) -> list[str]:

@@ -12,11 +12,12 @@ task transforms, in the order taskgraph needs: `cache` is set before `run`, and
 from taskgraph.transforms import cached_tasks, run, task
 from taskgraph.transforms.base import TransformSequence
 
-from translations_taskgraph.transforms import cache, fan_out, interactive, render, upstreams, worker
+from translations_taskgraph.transforms import cache, continuation, fan_out, interactive, render, upstreams, worker
 
 pipeline = TransformSequence()
 for sequence in (
     fan_out.transforms,
+    continuation.transforms,
     upstreams.transforms,
     render.transforms,
     worker.transforms,

@@ -1,7 +1,8 @@
 """One task per dataset (`per-dataset: [categories]`), per teacher (`per-member`) and/or
 per chunk (`per-chunk`, `taskcluster.split-chunks` of them);
 with `if-datasets: [categories]`, no task when the config has no dataset in them; with
-`if-ensemble`, no task for a single teacher.
+`if-ensemble`, no task for a single teacher. No task either for a stage that the config's
+`continuation` replaces (`continuation.skipped_stages`).
 
 Sets the task's name, `<prefix->src-trg[-dataset][-member][-chunk]`, and the attributes
 `src_locale`, `trg_locale`, `dataset`, `provider`, `dataset-category`, `member`,
@@ -16,7 +17,7 @@ from taskgraph.transforms.base import TransformSequence
 from taskgraph.util.schema import Schema
 
 from pipeline.common.datasets import parse_key, sanitize
-from translations_taskgraph import training_config
+from translations_taskgraph import continuation, training_config
 
 
 class FanOutSchema(Schema, forbid_unknown_fields=False, kw_only=True):
@@ -46,7 +47,10 @@ def _datasets(datasets: dict, categories: list[str]) -> dict[str, str]:
 def fan_out(config, tasks):
     tc = training_config.get(config.params)
     src, trg = tc["experiment"]["src"], tc["experiment"]["trg"]
+    skipped = continuation.skipped_stages(tc)
     for task in tasks:
+        if task["stage"] in skipped and "continuation" not in task:
+            continue
         categories = task.pop("per-dataset", None)
         per_member = task.pop("per-member", False)
         chunks = range(1, tc["taskcluster"]["split-chunks"] + 1) if task.pop("per-chunk", False) else [None]

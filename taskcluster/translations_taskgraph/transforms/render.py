@@ -16,7 +16,7 @@ from taskgraph.util.schema import Schema
 
 from pipeline.common.contract import options_to_args
 from translations_taskgraph import config as config_schema
-from translations_taskgraph import training_config
+from translations_taskgraph import continuation, training_config
 from translations_taskgraph.transforms.upstreams import artifact_context
 
 ARTIFACTS_DIR = "/builds/worker/artifacts"
@@ -41,7 +41,7 @@ def _context(tc: dict, task: dict) -> dict:
         "teacher_modifiers": shlex.quote(json.dumps(tc["experiment"]["teacher-modifiers"])),
         "student_model": tc["experiment"]["student-model"],
         "cefilter_drop": tc["experiment"]["cefilter-drop"],
-        "config_json": shlex.quote(json.dumps(tc, sort_keys=True)),
+        "config_json": shlex.quote(json.dumps(continuation.identified(tc), sort_keys=True)),
         "chunks": tc["taskcluster"]["split-chunks"],
         "corpus_max_sentences": tc["experiment"]["corpus-max-sentences"],
         "cleaning_filters": tc["experiment"]["cleaning-filters"],

@@ -60,7 +60,8 @@ def artifact_context(attributes: dict) -> dict:
 
 class _Candidates:
     """The kind-dependency tasks, indexed by kind and by the attributes a `match` names,
-    so each task finds its upstreams without scanning them all."""
+    so each task finds its upstreams without scanning them all. A continuation task counts
+    as a task of each kind it `replaces`."""
 
     def __init__(self, config):
         self.tasks = list(config.kind_dependencies_tasks.values())
@@ -71,7 +72,7 @@ class _Candidates:
         if index is None:
             index = self.indexes[(kind, match)] = {}
             for dep in self.tasks:
-                if dep.kind == kind:
+                if kind == dep.kind or kind in dep.attributes.get("replaces", ()):
                     key = tuple(dep.attributes.get(name) for name in ("src_locale", "trg_locale", *match))
                     index.setdefault(key, []).append(dep)
         return index.get(tuple(attributes.get(name) for name in ("src_locale", "trg_locale", *match)), [])
@@ -104,10 +105,10 @@ def add_upstreams(config, tasks):
                 values = {**artifact_context(task["attributes"]), **artifact_context(dep.attributes)}
                 dest = {"dest": upstream["dest"].format(**values)} if upstream.get("dest") else {}
                 names = [name.format(**values) for name in upstream.get("artifacts", [])]
-                if names:
-                    task.setdefault("fetches", {})[dep.label] = [
+                if names:  # two entries may name the same task (a continuation standing in for two kinds)
+                    task.setdefault("fetches", {}).setdefault(dep.label, []).extend(
                         {"artifact": name, "extract": False, **dest} for name in names
-                    ]
+                    )
                 if upstream.get("list-item"):
                     items.append(upstream["list-item"].format(**values))
             if upstream.get("list-var"):

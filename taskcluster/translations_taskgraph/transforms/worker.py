@@ -1,6 +1,6 @@
 """Pick the worker alias `<resource>-<class>` and give GPU tasks GPUS and WORKSPACE,
 and the exit codes that retry them (no GPU visible; training interrupted and saved);
-give import tasks the config's dataset mirror.
+give import and continuation tasks the config's dataset mirror.
 
 Kinds say `worker-type: cpu|gpu|largegpu`; the class (`standard` or `spot`) comes from
 the config's `taskcluster.worker-classes`, per kind or `default`.
@@ -29,7 +29,7 @@ def worker_class(config, tasks):
         worker = task.setdefault("worker", {})
         worker.setdefault("max-run-time", MAX_RUN_TIME[resource])
         worker.setdefault("env", {}).update(gpu_env.get(resource, {}))
-        if config.kind == "dataset" and settings["data-mirror"]:
+        if config.kind in ("dataset", "continuation") and settings["data-mirror"]:
             worker["env"][MIRROR_ENV] = settings["data-mirror"]
         if resource in gpu_env:
             # No GPU on this machine, or Marian saved and stopped on SIGTERM: run again.

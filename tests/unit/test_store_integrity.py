@@ -153,6 +153,7 @@ def test_sighup_stops_running_tasks_like_ctrl_c(tmp_path):
         os.kill(os.getpid(), signal.SIGHUP)
 
     threading.Thread(target=hang_up, daemon=True).start()
+    before = signal.getsignal(signal.SIGHUP)  # SIG_IGN under nohup
     outcome = executor.run()
     assert started.is_set()
     assert outcome.interrupted == signal.SIGHUP and outcome.executed == [] and not outcome.ok
@@ -160,7 +161,7 @@ def test_sighup_stops_running_tasks_like_ctrl_c(tmp_path):
     assert (work / "artifacts" / "state").read_text() == "saved\n"  # the task got SIGTERM and saved
     with pytest.raises(ProcessLookupError):
         os.killpg(int((work / "pgid").read_text()), 0)  # nothing of it is left running
-    assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL  # the run's handler is gone
+    assert signal.getsignal(signal.SIGHUP) is before  # the run's handler is gone
 
 
 def test_verify_reports_each_damaged_result_and_sets_it_aside(tmp_path):

@@ -59,7 +59,20 @@ def problems(tc: dict) -> list[str]:
     URLs with #sha256=)."""
     found = [f"{where}: {holder[key]}: {problem}" for where, holder, key in locations(tc["continuation"])
              if (problem := _unavailable(holder[key], tc["taskcluster"]["data-mirror"]))]
-    return found + (_not_yet_built(tc) or _vocab_problems(tc))
+    return found + (_not_yet_built(tc) or _vocab_problems(tc) + _checkpoint_problems(tc))
+
+
+def _checkpoint_problems(tc: dict) -> list[str]:
+    """A local model to `continue` needs its checkpoint files beside it."""
+    found, problems = items(tc), []
+    for name in ("teacher", "backwards"):
+        model = found.get(name)
+        for location in model_locations(model) if model and model["mode"] == "continue" else []:
+            missing = [Path(location).name + suffix for suffix in CHECKPOINT_SUFFIXES if not Path(location + suffix).is_file()]
+            if Path(location).is_file() and missing:
+                problems.append(f"continuation.models.{name}: {location} has no {', '.join(missing)} beside it; "
+                                "continuing a training needs its checkpoint files (or use mode init)")
+    return problems
 
 
 def _unavailable(location: str, mirror: str) -> str | None:

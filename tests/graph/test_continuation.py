@@ -150,6 +150,11 @@ def test_what_stops_a_continuation_is_said_before_anything_runs(files, tmp_path)
         "models": {"teacher": {"mode": "use", "locations": [f"{files}/other/model.npz"]},
                    "backwards": {"mode": "init", "location": f"{files}/gone/model.npz"}},
     }
+    half = copy.deepcopy(config)
+    half["continuation"]["models"] = {"teacher": {"mode": "continue", "locations": [f"{files}/other/model.npz"]}}
+    assert continuation.problems(config_schema.normalize(half))[-1] == (
+        f"continuation.models.teacher: {files}/other/model.npz has no model.npz.optimizer.npz, model.npz.progress.yml, "
+        "model.npz.yml beside it; continuing a training needs its checkpoint files (or use mode init)")
     path = tmp_path / "config.yml"
     path.write_text(json.dumps(config))
     out = run_cli("graph", str(path))

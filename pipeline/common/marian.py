@@ -53,7 +53,7 @@ def args_to_options(args: list[str]) -> dict:
     options: dict = {}
     key = None
     for arg in args:
-        if arg.startswith("--") and len(arg) > 2 and not _is_number(arg):
+        if arg.startswith("--") and len(arg) > 2 and not is_number(arg):
             key, _, inline = arg[2:].partition("=")
             options[key] = inline if inline else True
         elif key is None:
@@ -74,7 +74,7 @@ def split_argv(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv[:cut], argv[cut + 1 :]
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
     try:
         float(text)
     except ValueError:

@@ -48,6 +48,10 @@ def copy_checked(source: Path, dest: Path, sha256: str | None) -> None:
                         "run again to use it as it is now")
 
 
+def _pinned_sha256(identity: str) -> str | None:
+    return identity.removeprefix("sha256:") if identity.startswith("sha256:") else None
+
+
 def fetch_url(url: str, dest: Path, identity: str) -> None:
     what = f"continuation {dest.name}"
     if " etag=" in identity:
@@ -57,8 +61,7 @@ def fetch_url(url: str, dest: Path, identity: str) -> None:
         if etag != expected:
             raise UserError(f"{what}: {url} changed since the graph was made (ETag {etag!r}, the digest holds {expected!r}); "
                             "run again to use it as it is now")
-    sha256 = identity.removeprefix("sha256:") if identity.startswith("sha256:") else None
-    download.fetch(url, dest, what, sha256=sha256)
+    download.fetch(url, dest, what, sha256=_pinned_sha256(identity))
 
 
 def fetch(name: str, location: str, identity: str, output_dir: Path) -> None:
@@ -67,7 +70,7 @@ def fetch(name: str, location: str, identity: str, output_dir: Path) -> None:
         if location.startswith("https://"):
             fetch_url(location.split("#")[0], dest, identity)
         else:
-            copy_checked(Path(location), dest, identity.removeprefix("sha256:") if identity.startswith("sha256:") else None)
+            copy_checked(Path(location), dest, _pinned_sha256(identity))
         if name == OPUS_MT:
             metadata = opus_mt.unpack(dest, output_dir)
             logger.info("OPUS-MT release unpacked; target labels: %s", ", ".join(metadata["labels"]) or "none (one target language)")

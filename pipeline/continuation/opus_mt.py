@@ -25,6 +25,7 @@ from pathlib import Path
 from pipeline.common import langs
 from pipeline.common.errors import UserError
 from pipeline.common.logs import get_logger
+from pipeline.common.marian import is_number
 
 logger = get_logger(__name__)
 FILES = ("model.npz", "opus-mt.vocab.yml", "source.spm", "target.spm", "opus-mt.json")
@@ -87,16 +88,8 @@ def benchmarks(readme: str) -> list[dict]:
     for line in readme.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) >= 3 and cells[1].replace(".", "", 1).isdigit():
-            rows.append({"testset": cells[0], "BLEU": float(cells[1]), "chr-F": float(cells[2]) if _number(cells[2]) else cells[2]})
+            rows.append({"testset": cells[0], "BLEU": float(cells[1]), "chr-F": float(cells[2]) if is_number(cells[2]) else cells[2]})
     return rows
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def target_label(metadata: dict, trg: str) -> str | None:

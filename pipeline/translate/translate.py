@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 
 from pipeline.common import marian
-from pipeline.continuation import opus_mt
 from pipeline.common.corpus import LineWriter, prefix_path, read_lines
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
+from pipeline.continuation import opus_mt
 from pipeline.translate.extract_best import best_hypotheses
 
 logger = get_logger(__name__)

@@ -17,7 +17,7 @@ from translations_taskgraph.cli import _resolve_runs
 from translations_taskgraph.local.graph import target_graph
 
 REPO = Path(__file__).resolve().parents[1]
-VOCAB = "run:quickstart/train-vocab-en-de/vocab.spm"
+VOCAB = "run:quickstart/train-vocab-en-de/vocab.en.spm"
 TEACHER = "run:quickstart/train-teacher-en-de-1/model.npz"
 BACKWARDS = "run:quickstart/train-backwards-en-de/model.npz"
 CORPUS = {side: f"run:quickstart/merge-corpus-en-de/corpus.{lang}.zst" for side, lang in (("src", "en"), ("trg", "de"))}

@@ -30,11 +30,11 @@ def one(pattern: str, directory: Path) -> Path:
     return found[0]
 
 
-def timed_decode(source: Path, output: Path, models: list[Path], vocab: Path, options: dict, runs: int) -> float:
+def timed_decode(source: Path, output: Path, models: list[Path], vocabs: list[Path], options: dict, trg: str, runs: int) -> float:
     best = float("inf")
     for _ in range(runs):
         start = time.monotonic()
-        decode(source, output, models, vocab, options)
+        decode(source, output, models, vocabs, options, trg)
         best = min(best, time.monotonic() - start)
     return best
 
@@ -48,9 +48,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
     results = args.workdir / args.experiment
-    vocab = one("train-vocab-*/artifacts/vocab.spm", results)
+    vocab_dir = one("train-vocab-*/artifacts", results)
     dataset = one(f"dataset-*-{args.test_set}/artifacts", results)
-    src, trg = vocab.parent.parent.name.split("-")[-2:]
+    src, trg = vocab_dir.parent.name.split("-")[-2:]
+    vocabs = [vocab_dir / f"vocab.{lang}.spm" for lang in (src, trg)]
     src_file, trg_file = dataset / f"{args.test_set}.{src}.zst", dataset / f"{args.test_set}.{trg}.zst"
     shortlist = one("shortlist-*/artifacts/lex.s2t.bin", results)
     models = {
@@ -67,7 +68,7 @@ def main() -> None:
         for name, (model, extra) in models.items():
             output = Path(tmp) / "output.txt"
             options = {"cpu-threads": args.threads, "beam-size": 4, "quiet": True, **extra}
-            seconds = timed_decode(source, output, [model], vocab, options, args.runs)
+            seconds = timed_decode(source, output, [model], vocabs, options, trg, args.runs)
             hypotheses = list(read_lines(output))
             chrf = sacrebleu.corpus_chrf(hypotheses, [references]).score
             bleu = sacrebleu.corpus_bleu(hypotheses, [references]).score

@@ -16,7 +16,7 @@ PRODUCES = {
     "merge-corpus": ("corpus.{l}.zst", "corpus.stats.json"),
     "merge-devset": ("devset.{l}.zst", "devset.stats.json"),
     "merge-mono": ("mono.{l}.zst", "mono.{l}.stats.json"),
-    "train-vocab": ("vocab.spm",),
+    "train-vocab": ("vocab.{l}.spm",),
     "train-backwards": TRAINED_MODEL,
     "split-mono-trg": ("mono-{c}.{l}.zst",),
     "translate-mono-trg": ("mono-{n}.{l}.zst",),

@@ -1,8 +1,8 @@
 """alignments: word alignments of the distilled corpus, for the student's guided alignment.
 
-Inputs: `<corpus-prefix>.<src|trg>.zst`, the SentencePiece vocab, optionally `--priors`
+Inputs: `<corpus-prefix>.<src|trg>.zst`, the SentencePiece vocabularies, optionally `--priors`
 (a priors file from an earlier run of this step, to align a related corpus faster and
-better). Both sides are split into the vocab's pieces, the units Marian trains on;
+better). Each side is split into its vocabulary's pieces, the units Marian trains on;
 eflomal aligns them in both directions and grow-diag-final-and symmetrizes the two.
 Outputs: `<output-prefix>.aln.zst`, one line of `i-j` links (source piece i, target piece
 j) per pair, and `<output-prefix>.priors.zst`, eflomal priors from these alignments.
@@ -16,6 +16,7 @@ from pathlib import Path
 import eflomal
 import sentencepiece
 
+from pipeline.common import marian
 from pipeline.common.corpus import LineWriter, prefix_path, read_lines, read_pairs
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
@@ -54,14 +55,14 @@ def grow_diag_final_and(forward: set, reverse: set) -> list[tuple[int, int]]:
     return sorted(alignment)
 
 
-def tokenize(corpus_prefix: Path, src: str, trg: str, vocab: Path, directory: Path) -> tuple[Path, Path, int]:
-    """Both sides as space-separated vocab pieces, in plain files; returns them and the count."""
-    spm = sentencepiece.SentencePieceProcessor(model_file=str(vocab))
+def tokenize(corpus_prefix: Path, src: str, trg: str, vocabs: list[Path], directory: Path) -> tuple[Path, Path, int]:
+    """Both sides as space-separated pieces, in plain files; returns them and the count."""
+    src_spm, trg_spm = (sentencepiece.SentencePieceProcessor(model_file=str(path)) for path in vocabs)
     paths = directory / f"pieces.{src}", directory / f"pieces.{trg}"
     with LineWriter(paths[0]) as src_out, LineWriter(paths[1]) as trg_out:
         for src_line, trg_line in read_pairs(prefix_path(corpus_prefix, src), prefix_path(corpus_prefix, trg)):
-            src_out.write(" ".join(spm.encode(src_line, out_type=str)))
-            trg_out.write(" ".join(spm.encode(trg_line, out_type=str)))
+            src_out.write(" ".join(src_spm.encode(src_line, out_type=str)))
+            trg_out.write(" ".join(trg_spm.encode(trg_line, out_type=str)))
     return *paths, src_out.count
 
 
@@ -83,16 +84,16 @@ def main(argv=None):
     parser.add_argument("--src", required=True)
     parser.add_argument("--trg", required=True)
     parser.add_argument("--corpus-prefix", required=True, type=Path)
-    parser.add_argument("--vocab", required=True, type=Path)
+    marian.add_vocabs_argument(parser, "the")
     parser.add_argument("--priors", type=Path, help="eflomal priors (.zst) from an earlier alignment")
     parser.add_argument("--output-prefix", required=True, type=Path)
     args = parser.parse_args(argv)
-    for path in (args.vocab, args.priors):
+    for path in (*args.vocabs, args.priors):
         if path and not path.exists():
             raise UserError(f"{path}: file not found")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        src_pieces, trg_pieces, count = tokenize(args.corpus_prefix, args.src, args.trg, args.vocab, tmp)
+        src_pieces, trg_pieces, count = tokenize(args.corpus_prefix, args.src, args.trg, args.vocabs, tmp)
         if count == 0:
             raise UserError(f"{prefix_path(args.corpus_prefix, args.src)}: no pairs to align")
         forward, reverse = tmp / "forward", tmp / "reverse"

@@ -9,9 +9,12 @@ Options are dicts ({"beam-size": 4, "sync-sgd": True, "valid-metrics": ["chrf", 
 so defaults, device options and the user's options merge key by key, the user's last.
 """
 
+import argparse
+import filecmp
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from pipeline.common.contract import EXIT_INTERRUPTED, EXIT_NO_GPU, options_to_args, usable_cpus  # noqa: F401 (used by steps)
 from pipeline.common.errors import UserError
@@ -80,6 +83,17 @@ def is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def add_vocabs_argument(parser: argparse.ArgumentParser, sides: str = "the model's source and target") -> None:
+    """`--vocabs SRC TRG`: a joint vocabulary is the same SentencePiece model twice."""
+    parser.add_argument("--vocabs", nargs=2, required=True, type=Path, metavar=("SRC", "TRG"),
+                        help=f"{sides} SentencePiece models")
+
+
+def joint(vocabs: list[Path]) -> bool:
+    """Whether both sides have the same vocabulary (one model under two names)."""
+    return filecmp.cmp(vocabs[0], vocabs[1], shallow=False)
 
 
 def command(subcommand: str | None, options: dict) -> list[str]:

@@ -1,7 +1,7 @@
 """score: how well the backward model explains each distilled pair.
 
 Inputs: `<corpus-prefix>.<src|trg>.zst` (the distilled corpus), the backward model
-(target-to-source) and the vocab. Output: `<output>` (.zst), one score per pair: the
+(target-to-source) and its vocabularies. Output: `<output>` (.zst), one score per pair: the
 backward model's log-probability of the source given the translation, normalized by
 length (`pymarian score --normalize`); higher is better. A count that differs from the
 corpus fails the step.
@@ -30,10 +30,10 @@ def main(argv=None):
     parser.add_argument("--trg", required=True)
     parser.add_argument("--corpus-prefix", required=True, type=Path)
     parser.add_argument("--model", required=True, type=Path, help="the backward (trg->src) model")
-    parser.add_argument("--vocab", required=True, type=Path)
+    marian.add_vocabs_argument(parser, "the backward model's source (trg) and target (src)")
     parser.add_argument("--output", required=True, type=Path)
     args = parser.parse_args(ours)
-    for path in (args.model, args.vocab):
+    for path in (args.model, *args.vocabs):
         if not path.exists():
             raise UserError(f"{path}: file not found")
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,7 +45,7 @@ def main(argv=None):
         options = {
             **SCORING,
             "model": str(args.model),
-            "vocabs": [str(args.vocab), str(args.vocab)],
+            "vocabs": [str(path) for path in args.vocabs],
             "train-sets": [str(trg_file), str(src_file)],  # the backward model reads trg, writes src
             "output": str(scores),
             **marian.args_to_options(marian_args),

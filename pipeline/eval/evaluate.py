@@ -1,6 +1,6 @@
 """evaluate: translate a test set with a model (or ensemble) and score it with sacrebleu.
 
-Inputs: `<dataset-prefix>.<src|trg>.zst`, model file(s), the vocab. With
+Inputs: `<dataset-prefix>.<src|trg>.zst`, model file(s), the vocabularies. With
 `--exclude-sources PREFIX`, test pairs whose source sentence appears in
 `PREFIX.<src>.zst` (the training corpus) are dropped first, so scores are measured on
 unseen sentences only. Outputs: `<output-prefix>.metrics.json` (BLEU, chrF, chrF++, their
@@ -35,10 +35,10 @@ def unseen_pairs(pairs: list[tuple[str, str]], exclude: Path | None) -> list[tup
     return [(src, trg) for src, trg in pairs if sentence_key(src) not in seen]
 
 
-def translate(sources: list[str], models: list[Path], vocab: Path, user: dict, trg: str, tmp: Path) -> list[str]:
+def translate(sources: list[str], models: list[Path], vocabs: list[Path], user: dict, trg: str, tmp: Path) -> list[str]:
     source_file, output_file = tmp / "source.txt", tmp / "output.txt"
     source_file.write_text("".join(f"{line}\n" for line in sources), encoding="utf-8")
-    decode(source_file, output_file, models, vocab, user, trg)
+    decode(source_file, output_file, models, vocabs, user, trg)
     translations = list(read_lines(output_file))
     if len(translations) != len(sources):
         raise UserError(f"Marian returned {len(translations)} translations for {len(sources)} sentences")
@@ -67,13 +67,13 @@ def main(argv=None):
     parser.add_argument("--trg", required=True)
     parser.add_argument("--dataset-prefix", required=True, type=Path)
     parser.add_argument("--models", required=True, nargs="+", type=Path)
-    parser.add_argument("--vocab", required=True, type=Path)
+    marian.add_vocabs_argument(parser)
     parser.add_argument("--exclude-sources", type=Path, help="prefix of a corpus whose sources to leave out")
     parser.add_argument("--output-prefix", required=True, type=Path)
     args = parser.parse_args(ours)
     if problem := langs.problem(args.trg):
         raise UserError(f"--trg: {problem}")
-    for path in [*args.models, args.vocab]:
+    for path in [*args.models, *args.vocabs]:
         if not path.exists():
             raise UserError(f"{path}: file not found")
 
@@ -85,7 +85,7 @@ def main(argv=None):
     logger.info("evaluating on %d pairs (%d also in training, left out)", len(pairs), len(all_pairs) - len(pairs))
 
     with tempfile.TemporaryDirectory() as tmp:
-        hypotheses = translate([s for s, _ in pairs], args.models, args.vocab, marian.args_to_options(marian_args), args.trg, Path(tmp))
+        hypotheses = translate([s for s, _ in pairs], args.models, args.vocabs, marian.args_to_options(marian_args), args.trg, Path(tmp))
     metrics = {
         "dataset": args.dataset_prefix.name,
         "models": [m.name for m in args.models],

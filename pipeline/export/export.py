@@ -1,18 +1,20 @@
 """export: the deployable package of the int8 student.
 
 Inputs: the int8 model (`--model`, .bin) and its `--model-config` (model.yml from
-quantize.py), the binary shortlist (`--shortlist`), the vocab,
+quantize.py), the binary shortlist (`--shortlist`), the vocabularies (`--vocabs`),
 the evaluation metrics (`--metrics`, `<dataset>.metrics.json` files) and the training
 config (`--config`, JSON). Outputs in `--output-dir`, every file gzipped (deterministic:
 no name or time in the gzip header):
 
-- `model.<src><trg>.intgemm8.bin.gz`, `lex.50.50.<src><trg>.s2t.bin.gz`, `vocab.<src><trg>.spm.gz`;
+- `model.<src><trg>.intgemm8.bin.gz`, `lex.50.50.<src><trg>.s2t.bin.gz`, `vocab.<src><trg>.spm.gz`
+  (or `srcvocab.<src><trg>.spm.gz` and `trgvocab.<src><trg>.spm.gz` when the sides differ);
 - `metadata.json`: languages, the architecture (Marian's options stored in the model),
   for each file its bytes and sha256 both as shipped (.gz) and uncompressed, the
   evaluation scores per test set, and the training config.
 
 To use the package: gunzip, then
-`pymarian decode -m model.*.bin -v vocab.*.spm vocab.*.spm --shortlist lex.*.bin false`.
+`pymarian decode -m model.*.bin -v vocab.*.spm vocab.*.spm --shortlist lex.*.bin false`
+(`-v srcvocab.*.spm trgvocab.*.spm` for a vocabulary per side).
 """
 
 import argparse
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.common import marian
 from pipeline.common.corpus import write_json
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
@@ -83,20 +86,23 @@ def main(argv=None):
     parser.add_argument("--model", required=True, type=Path)
     parser.add_argument("--model-config", required=True, type=Path)
     parser.add_argument("--shortlist", required=True, type=Path)
-    parser.add_argument("--vocab", required=True, type=Path)
+    marian.add_vocabs_argument(parser, "the")
     parser.add_argument("--metrics", nargs="*", default=[], type=Path)
     parser.add_argument("--config", required=True, type=json.loads, help="the training config, as JSON")
     parser.add_argument("--output-dir", required=True, type=Path)
     args = parser.parse_args(argv)
-    for path in (args.model, args.model_config, args.shortlist, args.vocab, *args.metrics):
+    for path in (args.model, args.model_config, args.shortlist, *args.vocabs, *args.metrics):
         if not path.exists():
             raise UserError(f"{path}: file not found")
     pair = f"{args.src}{args.trg}"
     names = {
         "model": (args.model, f"model.{pair}.intgemm8.bin.gz"),
         "shortlist": (args.shortlist, f"lex.50.50.{pair}.s2t.bin.gz"),
-        "vocab": (args.vocab, f"vocab.{pair}.spm.gz"),
     }
+    if marian.joint(args.vocabs):
+        names["vocab"] = (args.vocabs[0], f"vocab.{pair}.spm.gz")
+    else:
+        names |= {"srcvocab": (args.vocabs[0], f"srcvocab.{pair}.spm.gz"), "trgvocab": (args.vocabs[1], f"trgvocab.{pair}.spm.gz")}
     args.output_dir.mkdir(parents=True, exist_ok=True)
     files = {name: {"file": target, **gzip_file(source, args.output_dir / target)} for name, (source, target) in names.items()}
     metadata = {

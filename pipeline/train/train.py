@@ -14,7 +14,7 @@ schedule); `--continue-from MODEL` resumes its training (its `.optimizer.npz`,
 `.progress.yml` and `.yml` beside it become this run's checkpoint, so the update count
 goes on). A resumed attempt of this task resumes its own checkpoint instead.
 
-Inputs: `<corpus>.<src|trg>.zst`, `<devset>.<src|trg>.zst`, a SentencePiece vocab, and
+Inputs: `<corpus>.<src|trg>.zst`, `<devset>.<src|trg>.zst`, the SentencePiece vocabularies (`--vocabs`), and
 for the teacher optionally back-translated pairs (`--backtranslated`). With
 `--curriculum`, the data is streamed by OpusTrainer (see curriculum.py): two-stage
 (pretrain with back-translations, then fine-tune on original data) or one-stage, with
@@ -123,8 +123,13 @@ MODEL_TYPES = ("teacher", "backward", "student")
 
 def model_options(args) -> dict:
     if args.model_type == "student":
-        return {**STUDENT_PRESETS[args.preset], **(FINETUNE if args.finetune_from else {})}
-    return TEACHER if args.model_type == "teacher" else BACKWARD
+        options = {**STUDENT_PRESETS[args.preset], **(FINETUNE if args.finetune_from else {})}
+    else:
+        options = TEACHER if args.model_type == "teacher" else BACKWARD
+    if not marian.joint(args.vocabs):
+        # One embedding matrix cannot serve two vocabularies: tie only the target side's.
+        options = {**options, "tied-embeddings-all": False, "tied-embeddings": True}
+    return options
 
 
 def decompress(prefix: Path, langs: list[str], work_dir: Path) -> list[Path]:
@@ -160,7 +165,7 @@ def training_options(args, train: list[Path] | None, valid: list[Path], user: di
         "model": str(out / "model.train.npz"),
         **data,
         "valid-sets": [str(p) for p in valid],
-        "vocabs": [str(args.vocab), str(args.vocab)],
+        "vocabs": [str(path) for path in args.vocabs],
         "valid-metrics": metrics,
         "seed": args.seed,
         "log": str(out / "train.log"),
@@ -212,7 +217,7 @@ def main(argv=None):
     parser.add_argument("--trg", required=True)
     parser.add_argument("--corpus", required=True, type=Path, help="prefix of <prefix>.<lang>.zst")
     parser.add_argument("--devset", required=True, type=Path, help="prefix of <prefix>.<lang>.zst")
-    parser.add_argument("--vocab", required=True, type=Path)
+    marian.add_vocabs_argument(parser)
     parser.add_argument("--best-model", choices=METRICS, default="chrf")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output-dir", required=True, type=Path)
@@ -227,7 +232,7 @@ def main(argv=None):
     start.add_argument("--init-from", type=Path, help="a model whose weights this training starts from")
     start.add_argument("--continue-from", type=Path, help="a model whose training (checkpoint files beside it) this continues")
     args = parser.parse_args(ours)
-    for path in (args.vocab, args.alignments, args.finetune_from, args.init_from, args.continue_from):
+    for path in (*args.vocabs, args.alignments, args.finetune_from, args.init_from, args.continue_from):
         if path and not path.exists():
             raise UserError(f"{path}: file not found")
     if args.model_type == "student" and not args.alignments:

@@ -33,18 +33,18 @@ DECODING = {
 }
 
 
-def decode(plain_in: Path, plain_out: Path, models: list[Path], vocab: Path, user: dict, trg: str) -> None:
+def decode(plain_in: Path, plain_out: Path, models: list[Path], vocabs: list[Path], user: dict, trg: str) -> None:
     """`pymarian decode` of a plain-text file into `trg`; a Marian failure ends the step with its code."""
     package = opus_mt.package_of(models, trg)
     marian_in, marian_out = (plain_in.with_suffix(".pieces"), plain_out.with_suffix(".pieces")) if package else (plain_in, plain_out)
     if package:
         with open(marian_in, "w", encoding="utf-8") as pieces:
             pieces.writelines(f"{package.encode(line)}\n" for line in read_lines(plain_in))
-        vocab = package.vocab
+        vocabs = [package.vocab, package.vocab]
     options = {
         **DECODING,
         "models": [str(m) for m in models],
-        "vocabs": [str(vocab), str(vocab)],
+        "vocabs": [str(path) for path in vocabs],
         "input": str(marian_in),
         "output": str(marian_out),
         **user,
@@ -59,7 +59,7 @@ def decode(plain_in: Path, plain_out: Path, models: list[Path], vocab: Path, use
 
 
 def translate_file(
-    source: Path, copy: Path, output: Path, models: list[Path], vocab: Path, user: dict, trg: str, references: Path | None = None
+    source: Path, copy: Path, output: Path, models: list[Path], vocabs: list[Path], user: dict, trg: str, references: Path | None = None
 ) -> int:
     """Decode `source` (.zst) into `output` (.zst), copying it to `copy`; returns the
     line count, checked. With `references`, the best of the n-best list by chrF."""
@@ -69,7 +69,7 @@ def translate_file(
             for line in read_lines(source):
                 src_out.write(line)
                 copied.write(line)
-        decode(plain_in, plain_out, models, vocab, {**({"n-best": True} if references else {}), **user}, trg)
+        decode(plain_in, plain_out, models, vocabs, {**({"n-best": True} if references else {}), **user}, trg)
         translations = read_lines(plain_out)
         if references:
             translations = best_hypotheses(translations, read_lines(references))
@@ -94,19 +94,19 @@ def main(argv=None):
     parser.add_argument("--trg", required=True)
     parser.add_argument("--input-prefix", required=True, type=Path)
     parser.add_argument("--models", required=True, nargs="+", type=Path)
-    parser.add_argument("--vocab", required=True, type=Path)
+    marian.add_vocabs_argument(parser)
     parser.add_argument("--output-prefix", required=True, type=Path)
     parser.add_argument("--n-best-references", type=Path, help="prefix of the references: keep the best n-best hypothesis")
     args = parser.parse_args(ours)
     references = args.n_best_references and prefix_path(args.n_best_references, args.trg)
-    for path in [*args.models, args.vocab, *([references] if references else [])]:
+    for path in [*args.models, *args.vocabs, *([references] if references else [])]:
         if not path.exists():
             raise UserError(f"{path}: file not found")
     source = prefix_path(args.input_prefix, args.src)
     output = prefix_path(args.output_prefix, args.trg)
     copy = prefix_path(args.output_prefix, args.src)
     output.parent.mkdir(parents=True, exist_ok=True)
-    count = translate_file(source, copy, output, args.models, args.vocab, marian.args_to_options(marian_args), args.trg, references)
+    count = translate_file(source, copy, output, args.models, args.vocabs, marian.args_to_options(marian_args), args.trg, references)
     logger.info("translated %d lines of %s into %s", count, source, output)
 
 

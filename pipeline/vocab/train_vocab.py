@@ -1,11 +1,13 @@
 """train-vocab: a joint SentencePiece vocabulary for source and target.
 
-Input: `<corpus-prefix>.<src>.zst` and `.<trg>.zst`. Output: the SentencePiece model
-(`--output`, e.g. vocab.spm), which Marian reads directly. At most `--sample-size`
+Input: `<corpus-prefix>.<src>.zst` and `.<trg>.zst`. Output: the SentencePiece model,
+which Marian reads directly, as `vocab.<src>.spm` and `vocab.<trg>.spm` in `--output-dir`
+(the same model: every consumer takes a vocabulary per side). At most `--sample-size`
 lines per side are used, taken evenly through the corpus (streamed, never loaded).
 """
 
 import argparse
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -58,7 +60,7 @@ def main(argv=None):
     parser.add_argument("--vocab-size", required=True, type=int)
     parser.add_argument("--sample-size", type=int, default=10_000_000, help="lines per language")
     parser.add_argument("--threads", type=int, default=0, help="0: the CPUs this task may use")
-    parser.add_argument("--output", required=True, type=Path)
+    parser.add_argument("--output-dir", required=True, type=Path)
     args = parser.parse_args(argv)
 
     sources = [Path(f"{args.corpus_prefix}.{lang}.zst") for lang in (args.src, args.trg)]
@@ -66,9 +68,11 @@ def main(argv=None):
         sample = Path(tmp) / "sample.txt"
         lines = write_sample(sources, sample, args.sample_size)
         logger.info("training a %d-piece vocabulary on %d lines", args.vocab_size, lines)
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        train(sample, args.output, args.vocab_size, args.threads or usable_cpus())
-    logger.info("wrote %s", args.output)
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+        src_vocab, trg_vocab = (args.output_dir / f"vocab.{lang}.spm" for lang in (args.src, args.trg))
+        train(sample, src_vocab, args.vocab_size, args.threads or usable_cpus())
+    shutil.copyfile(src_vocab, trg_vocab)
+    logger.info("wrote %s and %s", src_vocab, trg_vocab)
 
 
 if __name__ == "__main__":

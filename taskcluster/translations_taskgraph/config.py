@@ -213,7 +213,7 @@ MODE_RULE = (
     "`continue`: resume its training (its checkpoint files next to it)."
 )
 TYPE_RULE = (
-    "`marian`: a Marian model (`.npz`) with `vocab.spm` next to it; `opus-mt`: an OPUS-MT / Tatoeba-MT release "
+    "`marian`: a Marian model (`.npz`) with its vocabulary next to it (`vocab.spm`, or `vocab.<lang>.spm` per side); `opus-mt`: an OPUS-MT / Tatoeba-MT release "
     "(its zip or unpacked folder), `use` only."
 )
 
@@ -262,7 +262,7 @@ class ContinuationModels(Section):
 class Continuation(Section):
     vocab: Annotated[
         Union[Location, ContinuationVocab, None],
-        doc("The vocabulary instead of `train-vocab`: one joint SentencePiece model, or `{src, trg}`."),
+        doc("The vocabulary instead of `train-vocab`: one joint SentencePiece model, or `{src, trg}`, one per side."),
     ] = None
     corpora: Annotated[ContinuationCorpora, doc("Corpora that exist, instead of the stages that make them.")] = msgspec.field(
         default_factory=ContinuationCorpora

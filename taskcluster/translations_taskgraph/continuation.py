@@ -29,8 +29,8 @@ BEFORE_STUDENT = set(STAGES[STAGES.index("merge-corpus") : STAGES.index("cefilte
 
 def items(tc: dict) -> dict[str, dict | str]:
     """The configured items by task name: vocab, parallel, backtranslations, distillation,
-    teacher, backwards. Without a vocab, a Marian model brings its own (`vocab.spm` beside
-    the first one): it only decodes or trains with the vocabulary it was trained with."""
+    teacher, backwards. Without a vocab, a Marian model brings its own (beside the first
+    one): it only decodes or trains with the vocabulary it was trained with."""
     continuation = tc["continuation"]
     found = {"vocab": continuation["vocab"], **continuation["corpora"], **continuation["models"]}
     found = {name: item for name, item in found.items() if item}
@@ -38,13 +38,29 @@ def items(tc: dict) -> dict[str, dict | str]:
         for name in ("teacher", "backwards"):
             model = found.get(name)
             if model and model["type"] == "marian":
-                found["vocab"] = sibling(model_locations(model)[0], "vocab.spm")
+                found["vocab"] = vocab_beside(model_locations(model)[0], tc) or sibling(model_locations(model)[0], "vocab.spm")
                 break
     return found
 
 
 def model_locations(model: dict) -> list[str]:
     return model["locations"] if "locations" in model else [model["location"]]
+
+
+def vocab_beside(location: str, tc: dict) -> str | dict | None:
+    """The vocabulary in a local model's folder: `vocab.<src>.spm` and `vocab.<trg>.spm` (one
+    per side) or `vocab.spm` (joint); for a URL, the `vocab.spm` beside it."""
+    if location.startswith("https://"):
+        return sibling(location, "vocab.spm")
+    sides = {side: sibling(location, f"vocab.{tc['experiment'][side]}.spm") for side in ("src", "trg")}
+    if all(Path(path).is_file() for path in sides.values()):
+        return sides
+    return joint if Path(joint := sibling(location, "vocab.spm")).is_file() else None
+
+
+def per_side(vocab: str | dict) -> dict[str, str]:
+    """{src: location, trg: location} of a joint or per-side vocabulary."""
+    return vocab if isinstance(vocab, dict) else {"src": vocab, "trg": vocab}
 
 
 def sibling(location: str, name: str) -> str:
@@ -59,7 +75,7 @@ def problems(tc: dict) -> list[str]:
     URLs with #sha256=)."""
     found = [f"{where}: {holder[key]}: {problem}" for where, holder, key in locations(tc["continuation"])
              if (problem := _unavailable(holder[key], tc["taskcluster"]["data-mirror"]))]
-    return found + (_not_yet_built(tc) or _vocab_problems(tc) + _checkpoint_problems(tc))
+    return found + _vocab_problems(tc) + _checkpoint_problems(tc)
 
 
 def _checkpoint_problems(tc: dict) -> list[str]:
@@ -86,34 +102,29 @@ def _unavailable(location: str, mirror: str) -> str | None:
     return f"{why}{via}; check the URL" if why else None
 
 
-def _not_yet_built(tc: dict) -> list[str]:
-    """Accepted by the schema, not run yet (issue 12, docs/continuation.md)."""
-    found = items(tc)
-    problems = []
-    if isinstance(found.get("vocab"), dict):
-        problems.append("continuation.vocab: a vocabulary per side is not run yet; give one joint SentencePiece model")
-    return problems
-
-
 def _vocab_problems(tc: dict) -> list[str]:
     found = items(tc)
-    vocab = found.get("vocab")
+    ours = per_side(found.get("vocab"))
+    mirror = tc["taskcluster"]["data-mirror"]
     problems = []
     for name in ("teacher", "backwards"):
         model = found.get(name)
         for location in model_locations(model) if model and model["type"] == "marian" else []:
-            beside = sibling(location, "vocab.spm")
-            if not beside.startswith("https://") and not Path(beside).is_file():
+            beside = vocab_beside(location, tc)
+            if beside is None:
                 if tc["continuation"]["vocab"] is None:
                     problems.append(f"continuation.models.{name}: {location} has no vocab.spm beside it; "
                                     "set continuation.vocab to the vocabulary it was trained with")
                 continue
-            if beside == vocab or not (vocab.startswith("https://") or Path(vocab).is_file()):
-                continue  # a vocabulary that is not there is said once, with its config key
-            ours, its = identity(vocab, tc["taskcluster"]["data-mirror"]), identity(beside, tc["taskcluster"]["data-mirror"])
-            if ours.startswith("sha256:") and its.startswith("sha256:") and ours != its:
-                problems.append(f"continuation.models.{name}: {beside} differs from the pipeline's vocabulary {vocab}; "
-                                "a Marian model only works with the vocabulary it was trained with")
+            for side, its in per_side(beside).items():
+                if its == ours[side] or not (ours[side].startswith("https://") or Path(ours[side]).is_file()):
+                    continue  # a vocabulary that is not there is said once, with its config key
+                known = identity(ours[side], mirror), identity(its, mirror)
+                if all(sha.startswith("sha256:") for sha in known) and known[0] != known[1]:
+                    which = "vocabulary" if ours["src"] == ours["trg"] else f"{side} vocabulary"
+                    problems.append(f"continuation.models.{name}: {its} differs from the pipeline's {which} "
+                                    f"{ours[side]}; a Marian model only works with the vocabulary it was trained with")
+                    break
     return problems
 
 
@@ -151,7 +162,8 @@ def files(name: str, item, tc: dict, member: int | None) -> dict[str, str]:
     """{artifact name: location} of the item's task (a teacher's: of ensemble member `member`)."""
     src, trg = tc["experiment"]["src"], tc["experiment"]["trg"]
     if name == "vocab":
-        return {"vocab.spm": item}
+        sides = per_side(item)
+        return {f"vocab.{src}.spm": sides["src"], f"vocab.{trg}.spm": sides["trg"]}
     if name in ("parallel", "backtranslations", "distillation"):
         prefix = "mono-bt" if name == "backtranslations" else "corpus"
         found = {f"{prefix}.{src}.zst": item["src"], f"{prefix}.{trg}.zst": item["trg"]}

@@ -1,19 +1,27 @@
 """The config's `continuation` with real Marian on the tiny CI config: a teacher of an
-earlier run used as it is, continued, or a new one started from its weights."""
+earlier run used as it is, continued, or a new one started from its weights; a
+vocabulary per side; an OPUS-MT release distilled into a student."""
 
+import gzip
 import json
 import re
 import shutil
+import subprocess
+from pathlib import Path
 
+import numpy
 import pytest
+import sacrebleu
+import sentencepiece
 import yaml
 
+from pipeline.common.corpus import read_lines
 from tests.conftest import REPO, run_cli
 from tests.http_fixture import data_server  # noqa: F401 (a fixture)
-from tests.e2e.test_local_run import EVALUATE, summary
+from tests.e2e.test_local_run import EVALUATE, TRANSLATIONS, summary
 
 EARLIER = "run:ci/train-teacher-en-de-1"
-VOCAB = "run:ci/train-vocab-en-de/vocab.spm"
+VOCAB = "run:ci/train-vocab-en-de/vocab.en.spm"
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +82,7 @@ def test_a_teacher_initialised_from_weights_restarts_its_optimizer(earlier, tmp_
 def test_a_changed_file_reruns_exactly_its_dependents(earlier, tmp_path):
     model = tmp_path / "teacher"
     shutil.copytree(earlier / "ci" / "train-teacher-en-de-1" / "artifacts", model)
-    shutil.copy(earlier / "ci" / "train-vocab-en-de" / "artifacts" / "vocab.spm", model)
+    shutil.copy(earlier / "ci" / "train-vocab-en-de" / "artifacts" / "vocab.en.spm", model / "vocab.spm")
     config = config_with(tmp_path, "local", {"models": {"teacher": {"mode": "use", "locations": [f"{model}/model.npz"]}}})
     first = run_cli("run", config, "--target-stage", "evaluate-teacher", "--workdir", str(earlier))
     assert first.returncode == 0, first.stderr[-3000:]
@@ -84,6 +92,50 @@ def test_a_changed_file_reruns_exactly_its_dependents(earlier, tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert summary(again.stdout) == (2, 7)
     assert re.findall(r"started  (\S+)", again.stderr) == ["continuation-teacher-en-de-1", EVALUATE]
+
+
+def model_options(model: Path) -> dict:
+    """The options Marian stores in a model."""
+    return yaml.safe_load(bytes(numpy.load(model)["special:model.yml"]).decode().rstrip("\x00"))
+
+
+def test_a_vocabulary_per_side_runs_the_whole_pipeline(earlier, tmp_path):
+    """English and German pieces from two SentencePiece models of different sizes: every
+    model trains and decodes with both, and the package ships both."""
+    vocabs = {}
+    for side, lang, size in (("src", "en", 50), ("trg", "de", 60)):  # the CI corpus has 67 at most
+        text = tmp_path / f"{lang}.txt"
+        text.write_text("".join(f"{line}\n" for line in read_lines(earlier / "ci" / "merge-corpus-en-de" / "artifacts" / f"corpus.{lang}.zst")))
+        sentencepiece.SentencePieceTrainer.train(input=str(text), model_prefix=str(tmp_path / lang), vocab_size=size, minloglevel=2)
+        vocabs[side] = str(Path(tmp_path / f"{lang}.model").rename(tmp_path / f"vocab.{lang}.spm"))
+    # One decoding thread for the students (see the OPUS-MT test below).
+    out = run_cli("run", config_with(tmp_path, "sides", {"vocab": vocabs}, decoding_student={"cpu-threads": 1}),
+                  "--workdir", str(earlier))
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "train-vocab" not in out.stderr and "started  continuation-vocab-en-de" in out.stderr
+    run = earlier / "sides"
+    teacher = model_options(run / "train-teacher-en-de-1" / "artifacts" / "model.npz")
+    assert (teacher["tied-embeddings-all"], teacher["tied-embeddings"], teacher["dim-vocabs"]) == (False, True, [50, 60])
+    assert model_options(run / "train-backwards-en-de" / "artifacts" / "model.npz")["dim-vocabs"] == [60, 50]  # German to English
+
+    package = run / "export-en-de" / "artifacts"
+    files = json.loads((package / "metadata.json").read_text())["files"]
+    assert sorted(files) == ["model", "shortlist", "srcvocab", "trgvocab"]
+    for name, lang in (("srcvocab", "en"), ("trgvocab", "de")):
+        assert gzip.decompress((package / files[name]["file"]).read_bytes()) == Path(vocabs["src" if lang == "en" else "trg"]).read_bytes()
+    unpacked = {}
+    for name, entry in files.items():
+        unpacked[name] = tmp_path / entry["file"].removesuffix(".gz")
+        unpacked[name].write_bytes(gzip.decompress((package / entry["file"]).read_bytes()))
+    test = [*read_lines(REPO / "tests/data/ci/test.en.zst")]
+    decoded = subprocess.run(
+        [str(Path(TRANSLATIONS).parent / "pymarian"), "decode", "-m", str(unpacked["model"]), "-v", str(unpacked["srcvocab"]),
+         str(unpacked["trgvocab"]), "--shortlist", str(unpacked["shortlist"]), "false", "--cpu-threads", "1", "--quiet"],
+        input="".join(f"{line}\n" for line in test), capture_output=True, text=True, timeout=300,
+    )
+    assert decoded.returncode == 0, decoded.stderr[-2000:]
+    references = [*read_lines(REPO / "tests/data/ci/test.de.zst")]
+    assert sacrebleu.corpus_chrf(decoded.stdout.splitlines(), [references]).score > 80
 
 
 RELEASE = "object.pouta.csc.fi/Tatoeba-MT-models/eng-deu/opusTCv20210807-2021-11-10.zip"

@@ -101,7 +101,7 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     listed, command = shell.stdout.splitlines()[:-1], shell.stdout.splitlines()[-1]
     assert sorted(listed) == [
         "corpus.en.zst", "file_tests_data_ci_test_LANG_zst.de.zst", "file_tests_data_ci_test_LANG_zst.en.zst",
-        "model.npz", "vocab.spm",
+        "model.npz", "vocab.de.spm", "vocab.en.spm",
     ]
     assert command.startswith("python3 -m pipeline.eval.evaluate --src en --trg de")
 

@@ -54,7 +54,7 @@ def _train(results, out, env: dict, options: dict, extra: list[str] = ()) -> sub
         [sys.executable, "-m", "pipeline.train.train", "--model-type", "teacher", "--src", "en", "--trg", "de",
          "--corpus", str(results / "merge-corpus-en-de" / "artifacts" / "corpus"),
          "--devset", str(results / "merge-devset-en-de" / "artifacts" / "devset"),
-         "--vocab", str(results / "train-vocab-en-de" / "artifacts" / "vocab.spm"),
+         "--vocabs", *(str(results / "train-vocab-en-de" / "artifacts" / f"vocab.{lang}.spm") for lang in ("en", "de")),
          "--output-dir", str(out), *extra, "--", *marian_args],
         cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, timeout=600,
     )

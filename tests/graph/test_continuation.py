@@ -59,7 +59,10 @@ def test_a_used_teacher_replaces_its_training_and_brings_its_vocabulary(files):
     tasks = task_graph.tasks
     evaluate = from_graph_task(tasks["evaluate-teacher-en-de-file_tests_data_ci_test_LANG_zst-1"])
     assert ("continuation-teacher-en-de-1", "model.npz") in {(f.upstream, f.name) for f in evaluate.fetches}
-    assert ("continuation-vocab-en-de", "vocab.spm") in {(f.upstream, f.name) for f in evaluate.fetches}
+    assert {("continuation-vocab-en-de", "vocab.en.spm"), ("continuation-vocab-en-de", "vocab.de.spm")} <= {
+        (f.upstream, f.name) for f in evaluate.fetches}
+    vocab = tasks["continuation-vocab-en-de"].task["payload"]
+    assert json.loads(vocab["env"][CONTINUATION_ENV]) == {"vocab.en.spm": f"{files}/teacher/vocab.spm", "vocab.de.spm": f"{files}/teacher/vocab.spm"}
     teacher = tasks["continuation-teacher-en-de-1"].task["payload"]
     assert json.loads(teacher["env"][CONTINUATION_ENV]) == {"model.npz": f"{files}/teacher/model.npz"}
     sha = continuation.identity(f"{files}/teacher/model.npz")
@@ -93,7 +96,38 @@ def test_a_distilled_corpus_leaves_a_student_only_pipeline(files):
     student = from_graph_task(task_graph.tasks["train-student-en-de"])
     assert {(f.upstream, f.name) for f in student.fetches} >= {
         ("continuation-corpus-distillation-en-de", "corpus.en.zst"), ("continuation-corpus-distillation-en-de", "corpus.de.zst"),
-        ("alignments-en-de", "corpus.aln.zst"), ("continuation-vocab-en-de", "vocab.spm")}
+        ("alignments-en-de", "corpus.aln.zst"), ("continuation-vocab-en-de", "vocab.en.spm"), ("continuation-vocab-en-de", "vocab.de.spm")}
+
+
+def test_a_vocabulary_per_side_goes_to_each_model_in_its_direction(files):
+    for lang in ("en", "de"):
+        (files / f"vocab.{lang}.spm").write_text(f"{lang} pieces\n")
+    config = with_continuation({"vocab": {"src": f"{files}/vocab.en.spm", "trg": f"{files}/vocab.de.spm"}})
+    task_graph = target(config)
+    assert labels(task_graph) == CI_LABELS - {"train-vocab-en-de"} | {"continuation-vocab-en-de"}
+    vocab = task_graph.tasks["continuation-vocab-en-de"].task["payload"]
+    assert json.loads(vocab["env"][CONTINUATION_ENV]) == {"vocab.en.spm": f"{files}/vocab.en.spm", "vocab.de.spm": f"{files}/vocab.de.spm"}
+    commands = {label: from_graph_task(task_graph.tasks[label]).command[-1] for label in (
+        "train-teacher-en-de-1", "train-backwards-en-de", "translate-mono-trg-en-de-1", "score-en-de", "alignments-en-de", "export-en-de")}
+    forward, backward = ("--vocabs $MOZ_FETCHES_DIR/vocab.en.spm $MOZ_FETCHES_DIR/vocab.de.spm",
+                         "--vocabs $MOZ_FETCHES_DIR/vocab.de.spm $MOZ_FETCHES_DIR/vocab.en.spm")
+    assert {label: forward in command for label, command in commands.items()} == {
+        "train-teacher-en-de-1": True, "train-backwards-en-de": False, "translate-mono-trg-en-de-1": False, "score-en-de": False,
+        "alignments-en-de": True, "export-en-de": True}
+    assert all(backward in commands[label] for label in ("train-backwards-en-de", "translate-mono-trg-en-de-1", "score-en-de"))
+
+    # A model trained with another target vocabulary is refused, naming the side.
+    (files / "teacher" / "vocab.spm").unlink()
+    shutil.copy(files / "vocab.en.spm", files / "teacher" / "vocab.en.spm")
+    (files / "teacher" / "vocab.de.spm").write_text("other pieces\n")
+    config = with_continuation({"vocab": {"src": f"{files}/vocab.en.spm", "trg": f"{files}/vocab.de.spm"},
+                                "models": {"teacher": {"mode": "use", "locations": [f"{files}/teacher/model.npz"]}}})
+    assert continuation.problems(config) == [
+        f"continuation.models.teacher: {files}/teacher/vocab.de.spm differs from the pipeline's trg vocabulary {files}/vocab.de.spm; "
+        "a Marian model only works with the vocabulary it was trained with"]
+    # Without a vocab, the per-side files beside the model are the pipeline's.
+    config = with_continuation({"models": {"teacher": {"mode": "use", "locations": [f"{files}/teacher/model.npz"]}}})
+    assert continuation.items(config)["vocab"] == {"src": f"{files}/teacher/vocab.en.spm", "trg": f"{files}/teacher/vocab.de.spm"}
 
 
 def test_corpora_and_a_vocabulary_replace_the_stages_that_make_them(files):

@@ -359,9 +359,9 @@ def test_cache_explain_against_a_previous_graph(tmp_path):
     assert vocab[1:] == [
         "  command changed:",
         "    was: python3 -m pipeline.vocab.train_vocab --src en --trg de --corpus-prefix $MOZ_FETCHES_DIR/corpus "
-        "--vocab-size 1000 --output $TASK_WORKDIR/artifacts/vocab.spm",
+        "--vocab-size 1000 --output-dir $TASK_WORKDIR/artifacts",
         "    now: python3 -m pipeline.vocab.train_vocab --src en --trg de --corpus-prefix $MOZ_FETCHES_DIR/corpus "
-        "--vocab-size 900 --output $TASK_WORKDIR/artifacts/vocab.spm",
+        "--vocab-size 900 --output-dir $TASK_WORKDIR/artifacts",
     ]
     assert explain("train-teacher-en-de-1")[1:] == [
         "  upstream task changed: collect-mono-trg-en-de (explain it to see why)",

@@ -3,6 +3,7 @@
 import gzip
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 import sentencepiece
@@ -83,32 +84,46 @@ def test_grow_diag_final_and():
     assert align.grow_diag_final_and({(0, 0), (2, 2), (0, 4)}, {(0, 0)}) == [(0, 0), (2, 2)]
 
 
+def train_spm(directory: Path, name: str, langs: list[str], size: int) -> Path:
+    text = directory / f"{name}.txt"
+    text.write_text("".join(f"{line}\n" for lang in langs for line in read_lines(f"tests/data/ci/train-a.{lang}.zst")))
+    sentencepiece.SentencePieceTrainer.train(
+        input=str(text), model_prefix=str(directory / name), vocab_size=size, model_type="unigram", minloglevel=2
+    )
+    return Path(directory / f"{name}.model").rename(directory / f"{name}.spm")  # Marian knows SentencePiece by the suffix
+
+
 @pytest.fixture(scope="module")
 def vocab(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("vocab")
-    text = directory / "text.txt"
-    lines = [*read_lines("tests/data/ci/train-a.en.zst"), *read_lines("tests/data/ci/train-a.de.zst")]
-    text.write_text("\n".join(lines) + "\n")
-    sentencepiece.SentencePieceTrainer.train(
-        input=str(text), model_prefix=str(directory / "vocab"), vocab_size=120, model_type="unigram", minloglevel=2
-    )
-    (directory / "vocab.model").rename(directory / "vocab.spm")  # Marian knows SentencePiece by the suffix
-    return directory / "vocab.spm"
+    return train_spm(tmp_path_factory.mktemp("vocab"), "vocab", ["en", "de"], 120)
 
 
-def test_alignments_cover_every_pair_within_its_pieces(tmp_path, vocab):
+@pytest.fixture(scope="module", params=["joint", "per-side"])
+def vocabs(request, vocab, tmp_path_factory):
+    """[source, target] vocabularies: the joint one twice, or one trained on each side."""
+    if request.param == "joint":
+        return [vocab, vocab]
+    directory = tmp_path_factory.mktemp("vocabs")
+    return [train_spm(directory, f"vocab.{lang}", [lang], size) for lang, size in (("en", 60), ("de", 64))]
+
+
+def test_alignments_cover_every_pair_within_its_pieces(tmp_path, vocabs):
     src, trg = list(read_lines("tests/data/ci/train-a.en.zst"))[:300], list(read_lines("tests/data/ci/train-a.de.zst"))[:300]
     write(tmp_path / "corpus.en.zst", src)
     write(tmp_path / "corpus.de.zst", trg)
-    args = ["--src", "en", "--trg", "de", "--corpus-prefix", str(tmp_path / "corpus"), "--vocab", str(vocab)]
+    args = ["--src", "en", "--trg", "de", "--corpus-prefix", str(tmp_path / "corpus"), "--vocabs", *map(str, vocabs)]
     align.main([*args, "--output-prefix", str(tmp_path / "corpus")])
-    spm = sentencepiece.SentencePieceProcessor(model_file=str(vocab))
+    src_spm, trg_spm = (sentencepiece.SentencePieceProcessor(model_file=str(path)) for path in vocabs)
     alignments = list(read_lines(tmp_path / "corpus.aln.zst"))
     assert len(alignments) == 300
+    longest = [0, 0]
     for s, t, links in zip(src, trg, alignments):
         pairs = [tuple(map(int, link.split("-"))) for link in links.split()]
         assert pairs, "every pair of this word-for-word corpus aligns"
-        assert all(i < len(spm.encode(s, out_type=str)) and j < len(spm.encode(t, out_type=str)) for i, j in pairs)
+        sizes = len(src_spm.encode(s, out_type=str)), len(trg_spm.encode(t, out_type=str))
+        assert all(i < sizes[0] and j < sizes[1] for i, j in pairs)
+        longest = [max(longest[0], max(i for i, _ in pairs)), max(longest[1], max(j for _, j in pairs))]
+    assert longest[0] >= 3 and longest[1] >= 3  # links reach into both sides' pieces
     priors = list(read_lines(tmp_path / "corpus.priors.zst"))
     assert {line.split("\t")[0] for line in priors} == {"LEX", "FERF", "FERR", "HMMF", "HMMR"}
     align.main([*args, "--priors", str(tmp_path / "corpus.priors.zst"), "--output-prefix", str(tmp_path / "again")])
@@ -125,28 +140,29 @@ class WordPieces:
 def test_shortlist_table_has_the_probabilities_of_aligned_pieces():
     pairs = [("a b", "A B"), ("a c", "A C"), ("a", "X")]
     alignments = ["0-0 1-1", "0-0 1-1", "0-0"]
-    table = shortlist.translation_table(pairs, alignments, WordPieces(), keep=1)
+    table = shortlist.translation_table(pairs, alignments, [WordPieces()] * 2, keep=1)
     assert table == {"a": [("A", 2 / 3)], "b": [("B", 1.0)], "c": [("C", 1.0)]}
     with pytest.raises(Exception, match="alignment line 1: link 0-5 is outside the pair's 2/2 pieces"):
-        shortlist.translation_table([("a b", "A B")], ["0-5"], WordPieces(), keep=1)
+        shortlist.translation_table([("a b", "A B")], ["0-5"], [WordPieces()] * 2, keep=1)
 
 
-def test_shortlist_writes_the_table_and_marians_binary_form(tmp_path, vocab):
+def test_shortlist_writes_the_table_and_marians_binary_form(tmp_path, vocabs):
     write(tmp_path / "corpus.en.zst", ["the dog", "the cat"])
     write(tmp_path / "corpus.de.zst", ["der hund", "die katze"])
-    spm = sentencepiece.SentencePieceProcessor(model_file=str(vocab))
+    src_spm, trg_spm = (sentencepiece.SentencePieceProcessor(model_file=str(path)) for path in vocabs)
     # Link every source piece to every target piece: each target gets an equal share.
     links = []
     for s, t in (("the dog", "der hund"), ("the cat", "die katze")):
-        links.append(" ".join(f"{i}-{j}" for i in range(len(spm.encode(s))) for j in range(len(spm.encode(t)))))
+        links.append(" ".join(f"{i}-{j}" for i in range(len(src_spm.encode(s))) for j in range(len(trg_spm.encode(t)))))
     write(tmp_path / "corpus.aln.zst", links)
     shortlist.main(["--src", "en", "--trg", "de", "--corpus-prefix", str(tmp_path / "corpus"), "--alignments",
-                    str(tmp_path / "corpus.aln.zst"), "--vocab", str(vocab), "--output-prefix", str(tmp_path / "lex")])
+                    str(tmp_path / "corpus.aln.zst"), "--vocabs", *map(str, vocabs), "--output-prefix", str(tmp_path / "lex")])
     rows = [line.split(" ") for line in read_lines(tmp_path / "lex.s2t.zst")]
     by_source = {}
     for target, source, probability in rows:
         by_source.setdefault(source, []).append(float(probability))
-    assert set(by_source) == set(spm.encode("the dog the cat", out_type=str))
+    assert set(by_source) == set(src_spm.encode("the dog the cat", out_type=str))
+    assert {target for target, _, _ in rows} == set(trg_spm.encode("der hund die katze", out_type=str))
     assert all(abs(sum(probabilities) - 1) < 1e-5 for probabilities in by_source.values())
     assert (tmp_path / "lex.s2t.bin").stat().st_size > 0
 
@@ -159,7 +175,7 @@ def test_export_package_and_metadata(tmp_path):
     (tmp_path / "wmt.metrics.json").write_text(json.dumps({"dataset": "wmt", "bleu": 30.1, "chrf": 55.2, "chrfpp": 52.8, "lines": 9}))
     config = {"experiment": {"src": "en", "trg": "de"}}
     export.main(["--src", "en", "--trg", "de", "--model", str(tmp_path / "model.bin"), "--model-config",
-                 str(tmp_path / "model.yml"), "--shortlist", str(tmp_path / "lex.bin"), "--vocab", str(tmp_path / "vocab.spm"),
+                 str(tmp_path / "model.yml"), "--shortlist", str(tmp_path / "lex.bin"), "--vocabs", *[str(tmp_path / "vocab.spm")] * 2,
                  "--metrics", str(tmp_path / "wmt.metrics.json"), "--config", json.dumps(config), "--output-dir", str(tmp_path / "out")])
     metadata = json.loads((tmp_path / "out" / "metadata.json").read_text())
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
@@ -175,6 +191,20 @@ def test_export_package_and_metadata(tmp_path):
     assert metadata["scores"] == {"wmt": {"bleu": 30.1, "chrf": 55.2, "chrfpp": 52.8, "lines": 9}}
     assert (metadata["sourceLanguage"], metadata["targetLanguage"], metadata["config"]) == ("en", "de", config)
     export.main(["--src", "en", "--trg", "de", "--model", str(tmp_path / "model.bin"), "--model-config",
-                 str(tmp_path / "model.yml"), "--shortlist", str(tmp_path / "lex.bin"), "--vocab", str(tmp_path / "vocab.spm"),
+                 str(tmp_path / "model.yml"), "--shortlist", str(tmp_path / "lex.bin"), "--vocabs", *[str(tmp_path / "vocab.spm")] * 2,
                  "--config", "{}", "--output-dir", str(tmp_path / "again")])
     assert (tmp_path / "again" / "model.ende.intgemm8.bin.gz").read_bytes() == (tmp_path / "out" / "model.ende.intgemm8.bin.gz").read_bytes()
+
+
+def test_export_ships_a_vocabulary_per_side_when_they_differ(tmp_path):
+    for name, content in (("model.bin", b"weights"), ("lex.bin", b"shortlist"), ("en.spm", b"english"), ("de.spm", b"german")):
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "model.yml").write_text("type: transformer\n")
+    export.main(["--src", "en", "--trg", "de", "--model", str(tmp_path / "model.bin"), "--model-config", str(tmp_path / "model.yml"),
+                 "--shortlist", str(tmp_path / "lex.bin"), "--vocabs", str(tmp_path / "en.spm"), str(tmp_path / "de.spm"),
+                 "--config", "{}", "--output-dir", str(tmp_path / "out")])
+    files = json.loads((tmp_path / "out" / "metadata.json").read_text())["files"]
+    assert {name: entry["file"] for name, entry in files.items()} == {
+        "model": "model.ende.intgemm8.bin.gz", "shortlist": "lex.50.50.ende.s2t.bin.gz",
+        "srcvocab": "srcvocab.ende.spm.gz", "trgvocab": "trgvocab.ende.spm.gz"}
+    assert gzip.decompress((tmp_path / "out" / "trgvocab.ende.spm.gz").read_bytes()) == b"german"

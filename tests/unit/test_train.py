@@ -9,15 +9,24 @@ from pipeline.common.errors import UserError
 from pipeline.train import train
 
 
+@pytest.fixture
+def vocabs(tmp_path):
+    """A joint vocabulary: one SentencePiece model under each language's name."""
+    for lang in ("en", "de"):
+        (tmp_path / f"vocab.{lang}.spm").write_bytes(b"pieces")
+    return [tmp_path / "vocab.en.spm", tmp_path / "vocab.de.spm"]
+
+
 @pytest.mark.parametrize("preset, dim", [("tiny", 256), ("base", 512)])
-def test_student_options_guided_alignment_and_finetuning(tmp_path, preset, dim):
+def test_student_options_guided_alignment_and_finetuning(tmp_path, vocabs, preset, dim):
     args = Namespace(
         model_type="student", preset=preset, finetune_from=None, init_from=None, continue_from=None, alignments=Path("corpus.aln.zst"),
-        output_dir=tmp_path, best_model="chrf", vocab=Path("vocab.spm"), seed=1,
+        output_dir=tmp_path, best_model="chrf", vocabs=vocabs, seed=1,
     )
     options = train.training_options(args, [Path("student.tsv")], [Path("devset.tsv")], {"dim-emb": 64})
     assert (options["transformer-decoder-autoreg"], options["dec-cell"], options["enc-depth"], options["dec-depth"]) == ("rnn", "ssru", 6, 2)
     assert (options["tsv"], options["guided-alignment"], options["train-sets"]) == (True, 2, ["student.tsv"])
+    assert options["tied-embeddings-all"] is True and options["vocabs"] == [str(path) for path in vocabs]
     assert options["dim-emb"] == 64  # the user's options win
     assert "quantize-bits" not in options and "pretrained-model" not in options
     args.finetune_from = Path("student.npz")
@@ -26,11 +35,19 @@ def test_student_options_guided_alignment_and_finetuning(tmp_path, preset, dim):
     assert options["dim-emb"] == dim and options["sync-sgd"] is True  # Marian quantizes only with sync-sgd
 
 
-def test_a_teacher_from_an_existing_model(tmp_path):
+def test_a_vocabulary_per_side_ties_only_the_target_embeddings(tmp_path, vocabs):
+    vocabs[1].write_bytes(b"other pieces")
+    args = Namespace(model_type="teacher", preset="tiny", finetune_from=None, init_from=None, continue_from=None,
+                     alignments=None, output_dir=tmp_path, best_model="chrf", vocabs=vocabs, seed=1)
+    options = train.training_options(args, None, [Path("devset.tsv")], {})
+    assert (options["tied-embeddings-all"], options["tied-embeddings"]) == (False, True)
+
+
+def test_a_teacher_from_an_existing_model(tmp_path, vocabs):
     """`init`: Marian starts from its weights (used only while this task has no checkpoint of
     its own); `continue`: its checkpoint becomes this task's, the corpus position not."""
     args = Namespace(model_type="teacher", preset="tiny", finetune_from=None, init_from=Path("given.npz"), continue_from=None,
-                     alignments=None, output_dir=tmp_path, best_model="chrf", vocab=Path("vocab.spm"), seed=1)
+                     alignments=None, output_dir=tmp_path, best_model="chrf", vocabs=vocabs, seed=1)
     options = train.training_options(args, None, [Path("devset.tsv")], {})
     assert options["pretrained-model"] == "given.npz" and options["model"] == str(tmp_path / "model.train.npz")
     args.init_from, args.continue_from = None, Path("given.npz")

@@ -31,10 +31,9 @@ transforms = TransformSequence()
 transforms.add_validate(RenderSchema)
 
 
-def _context(tc: dict, task: dict) -> dict:
-    attributes = task["attributes"]
-    context = {
-        **artifact_context(attributes),
+def _config_context(tc: dict) -> dict:
+    """The values every task of a kind shares (the config's, rendered once per kind)."""
+    return {
         "vocab_size": tc["experiment"]["vocab-size"],
         "best_model": tc["experiment"]["best-model"],
         "teacher_mode": tc["experiment"]["teacher-mode"],
@@ -50,8 +49,12 @@ def _context(tc: dict, task: dict) -> dict:
         "marian_args": {
             purpose: shlex.join(options_to_args(options)) for purpose, options in tc["marian-args"].items()
         },
-        **task.pop("render-context", {}),
     }
+
+
+def _context(config_context: dict, task: dict) -> dict:
+    attributes = task["attributes"]
+    context = {**artifact_context(attributes), **config_context, **task.pop("render-context", {})}
     if "dataset" in attributes:
         context["dataset"] = attributes["dataset"]
     return context
@@ -64,13 +67,13 @@ def _shell_quoted(context: dict) -> dict:
 
 @transforms.add
 def render(config, tasks):
-    tc = training_config.get(config.params)
+    config_context = _config_context(training_config.get(config.params))
     for task in tasks:
         stage = task.pop("stage")
         if stage not in config_schema.STAGES:
             raise Exception(f"{config.kind}-{task['name']}: stage {stage!r} is not one of {config_schema.STAGES}")
         task["attributes"]["stage"] = stage
-        context = _context(tc, task)
+        context = _context(config_context, task)
         task["description"] = task["description"].format(**context)
         run = task["run"]
         run["command"] = " ".join(run["command"].split()).format(**_shell_quoted(context))

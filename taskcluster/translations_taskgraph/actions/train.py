@@ -25,7 +25,6 @@ from taskgraph.decision import taskgraph_decision
 from taskgraph.generator import TaskGraphGenerator
 from taskgraph.parameters import Parameters
 
-from pipeline.data import preflight
 from translations_taskgraph import config as config_schema
 from translations_taskgraph import continuation
 from translations_taskgraph import rerun
@@ -90,6 +89,8 @@ def _local_locations(config: dict) -> list[str]:
 def unreachable_datasets(config: dict, checkout: Path) -> list[str]:
     """Datasets whose key its importer refuses, or certainly not there (404, missing file);
     unknown ones only warn."""
+    from pipeline.data import preflight  # only the action runs it; every graph imports this module
+
     errors = []
     for check in preflight.check_all(config, checkout):
         if check.status == "invalid":

@@ -5,7 +5,6 @@ parameters are built here, with the real remote when it is on GitHub and a place
 otherwise (taskgraph only uses it for task metadata).
 """
 
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -72,7 +71,6 @@ def parameters(config: dict, target_stage: str | None = None) -> Parameters:
 
 
 def generator(config: dict, target_stage: str | None = None, root: Path = REPO_ROOT) -> TaskGraphGenerator:
-    os.environ.setdefault("TASKGRAPH_SERIAL", "1")  # faster than forking for small graphs
     return TaskGraphGenerator(root_dir=str(root / "taskcluster"), parameters=parameters(config, target_stage))
 
 

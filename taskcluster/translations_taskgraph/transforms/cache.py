@@ -36,13 +36,22 @@ transforms.add_validate(CacheSchema)
 
 
 @functools.lru_cache(maxsize=None)
+def _matches(root: str, pattern: str) -> tuple[Path, ...]:
+    return tuple(path for path in Path(root).glob(pattern) if path.is_file() and "__pycache__" not in path.parts)
+
+
+@functools.lru_cache(maxsize=None)
+def _sha256(path: Path) -> str:
+    """Every kind lists the common files: each is read once per process."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
 def _file_hashes(root: str, patterns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    files = sorted(
-        {path for pattern in patterns for path in Path(root).glob(pattern) if path.is_file() and "__pycache__" not in path.parts}
-    )
+    files = sorted({path for pattern in patterns for path in _matches(root, pattern)})
     if not files:
         raise Exception(f"cache-resources {list(patterns)} match no file under {root}")
-    return tuple((str(path.relative_to(root)), hashlib.sha256(path.read_bytes()).hexdigest()) for path in files)
+    return tuple((str(path.relative_to(root)), _sha256(path)) for path in files)
 
 
 def file_hashes(root: str, patterns: tuple[str, ...]) -> dict[str, str]:

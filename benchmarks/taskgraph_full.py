@@ -8,7 +8,7 @@ tasks), in our config format. For each, on the --before commit (checked out in a
 temporary worktree) and on this checkout, with this checkout's venv:
 
 1. both commits must generate the same graph: `taskgraph full --json` and
-   `translations graph --json`, the push date and the checkout's path, branch and
+   `translations graph --json`, the build date and the checkout's path, branch and
    revision normalised (anything else that differs fails the benchmark);
 2. `taskgraph full -p PARAMS` (taskcluster/test/params/ci.yml with the config) and
    `translations graph CONFIG` are timed, before and after in turns, --runs times each:
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "benchmarks" / "configs"
 TASKGRAPH = str(Path(sys.executable).parent / "taskgraph")
 BASE = yaml.safe_load((ROOT / "taskcluster" / "test" / "params" / "ci.yml").read_text())
-# A fixed push date: the cached tasks' index routes carry it.
+# Fixed dates: the cached tasks' index routes carry the build date.
 FIXED_DATES = {"pushdate": 1_700_000_000, "build_date": 1_700_000_000, "moz_build_date": "20231114221320"}
 # config: (tasks of `taskgraph full`, the reference's `taskgraph full` on this machine: median
 # of 5 on the loaded 2-core machine, and quiet where measured), from the configs' headers.
@@ -97,7 +97,7 @@ class Tree:
         return result.stdout, wall, cpu
 
     def normalised(self, text: str) -> str:
-        text = PUSHDATE_ROUTE.sub("pushdate.DATE", HEAD_REF.sub("HEAD_REF", text))
+        text = PUSHDATE_ROUTE.sub("pushdate.BUILD_DATE", HEAD_REF.sub("HEAD_REF", text))
         return text.replace(str(self.root), "CHECKOUT").replace(self.revision, "REVISION")
 
 

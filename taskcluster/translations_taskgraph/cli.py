@@ -3,6 +3,7 @@ its stored results, open a shell in a task's environment."""
 
 import argparse
 import collections
+import gc
 import importlib.metadata
 import json
 import logging
@@ -22,7 +23,11 @@ def _graph(args):
     config = _load(args)
     if args.target_stage:
         _check_stage(args.target_stage)
-    return config, target_graph(config, args.target_stage)
+    graph = target_graph(config, args.target_stage)
+    # The graph's objects live as long as the command: spare Python's cyclic collector (its
+    # passes after generation and at exit) from walking them: 0.2 s of `translations graph`.
+    gc.freeze()
+    return config, graph
 
 
 def _load(args) -> dict:

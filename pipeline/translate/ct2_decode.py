@@ -137,8 +137,9 @@ def maxi_batches(lines: Iterable[str], size: int = MAXI_BATCH) -> Iterator[list[
 
 
 def batches(sources: list[list[str]], budget: int) -> Iterator[list[int]]:
-    """Indices of `sources`, sorted by length, in batches of at most `budget` padded pieces."""
-    order = sorted(range(len(sources)), key=lambda index: len(sources[index]))
+    """Indices of the non-empty `sources`, sorted by length, in batches of at most `budget`
+    pieces (with end tokens and padding)."""
+    order = sorted((index for index in range(len(sources)) if sources[index]), key=lambda index: len(sources[index]))
     batch: list[int] = []
     for index in order:
         if batch and (len(batch) + 1) * (len(sources[index]) + 1) > budget:
@@ -164,11 +165,9 @@ def translate(model, sources: list[list[str]], how: Search, budget: int) -> list
             return_scores=True, disable_unk=True, **how.options(),
         )
         pending.update(zip(batch, results))
-    out = []
-    for index in range(len(sources)):
-        result = pending[index].result() if sources[index] else None
-        out.append((result.hypotheses, result.scores) if result else ([[]] * how.num_hypotheses, [0.0] * how.num_hypotheses))
-    return out
+    empty = ([[]] * how.num_hypotheses, [0.0] * how.num_hypotheses)  # an empty line translates to an empty line
+    results = [pending[index].result() if index in pending else None for index in range(len(sources))]
+    return [(result.hypotheses, result.scores) if result else empty for result in results]
 
 
 def decode(plain_in: Path, plain_out: Path, model_dir: Path, vocabs: list[Path], options: dict, compute_type: str = "auto") -> None:
@@ -185,7 +184,6 @@ def decode(plain_in: Path, plain_out: Path, model_dir: Path, vocabs: list[Path],
     number = 0
     with LineWriter(plain_out) as out:
         for lines in maxi_batches(read_lines(plain_in)):
-            # An empty line decodes to an empty line, as with Marian, without a batch entry.
             sources = [source_spm.encode(line, out_type=str) if line.strip() else [] for line in lines]
             for hypotheses, scores in translate(model, sources, how, budget):
                 texts = [target_spm.decode(pieces) for pieces in hypotheses]

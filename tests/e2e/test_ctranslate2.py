@@ -152,3 +152,16 @@ def test_a_run_distils_with_ctranslate2(teacher, tmp_path):
         assert "CTranslate2 4." in (run / f"translate-corpus-en-de-{chunk}" / "log.txt").read_text()
     assert len(translations) == len(references) > 500
     assert sacrebleu.corpus_chrf(translations, [references]).score > 90, "the best of each n-best list by chrF"
+
+
+def test_an_empty_line_translates_to_an_empty_line(teacher, converted, tmp_path):
+    plain = tmp_path / "in.txt"
+    plain.write_text("A book reads the red child.\n\nThe small cat has a book.\n", encoding="utf-8")
+    vocabs = [teacher / "vocab.spm"] * 2
+    ct2_decode.decode(plain, tmp_path / "out.txt", converted, vocabs, DECODING)
+    one_best = (tmp_path / "out.txt").read_text(encoding="utf-8").splitlines()
+    assert len(one_best) == 3 and one_best[1] == "" and one_best[0] and one_best[2]
+    ct2_decode.decode(plain, tmp_path / "out.nbest", converted, vocabs, {**DECODING, "n-best": True})
+    nbest = [line.split(" ||| ") for line in (tmp_path / "out.nbest").read_text(encoding="utf-8").splitlines()]
+    assert [fields[0] for fields in nbest] == ["0"] * 4 + ["1"] * 4 + ["2"] * 4
+    assert [fields[1] for fields in nbest if fields[0] == "1"] == [""] * 4

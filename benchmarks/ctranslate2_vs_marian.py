@@ -75,6 +75,30 @@ def chrf(hypotheses: list[str], references: list[str]) -> float:
     return sacrebleu.corpus_chrf(hypotheses, [references]).score
 
 
+def decoders(source: Path, model: Path, vocabs: list[Path], converted: Path) -> dict:
+    """{name: a function writing the n-best list of `source` to a path}."""
+    options = {**DECODING, "beam-size": 4, "n-best": True}
+
+    def marian(out: Path) -> None:  # (the target label only matters to OPUS-MT releases)
+        decode(source, out, [model], vocabs, {"beam-size": 4, "n-best": True}, "-")
+
+    def ctranslate2(compute_type: str, patience: int = ct2_decode.PATIENCE):
+        def run(out: Path) -> None:
+            saved, ct2_decode.PATIENCE = ct2_decode.PATIENCE, patience
+            try:
+                ct2_decode.decode(source, out, converted, vocabs, options, compute_type)
+            finally:
+                ct2_decode.PATIENCE = saved
+        return run
+
+    return {
+        "Marian (float32)": marian,
+        "CTranslate2 int8 (the pipeline's)": ctranslate2("int8"),
+        "CTranslate2 float32": ctranslate2("float32"),
+        "CTranslate2 int8, patience 1": ctranslate2("int8", patience=1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("runs"))
@@ -91,7 +115,6 @@ def main() -> None:
         parser.error("--model needs --vocabs, --source and --reference")
     model, vocabs, source_file, reference_file = inputs(args)
     references = list(read_lines(reference_file))
-    options = {**DECODING, "beam-size": 4, "n-best": True}
     cores = sorted(os.sched_getaffinity(0))
     print(f"model {model} ({model.stat().st_size:,} bytes), {len(references)} sentences, beam 4, n-best 4, best of {args.runs}\n")
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,35 +124,21 @@ def main() -> None:
         start = time.monotonic()
         ct2_convert.convert(model, vocabs, work / "ct2")
         print(f"conversion: {time.monotonic() - start:.1f} s, model.bin {(work / 'ct2' / 'model.bin').stat().st_size:,} bytes\n")
-        decoders = {
-            "Marian (float32)": lambda out: decode(source, out, [model], vocabs, {"beam-size": 4, "n-best": True}, "-"),  # the target label only matters to OPUS-MT releases
-            "CTranslate2 int8 (the pipeline's)": lambda out: ct2_decode.decode(source, out, work / "ct2", vocabs, options, "int8"),
-            "CTranslate2 float32": lambda out: ct2_decode.decode(source, out, work / "ct2", vocabs, options, "float32"),
-            "CTranslate2 int8, patience 1": lambda out: patience_one(lambda: ct2_decode.decode(source, out, work / "ct2", vocabs, options, "int8")),
-        }
         print("| decoder | " + " | ".join(f"sent/s, {n} thread{'s' * (n > 1)}" for n in args.threads)
               + " | chrF vs Marian (1-best) | chrF vs ref. (1-best) | chrF vs ref. (kept: best of n-best) |")
         print("|---|" + "---:|" * (len(args.threads) + 3))
-        marian = None
-        for name, run in decoders.items():
-            output = work / f"{len(name)}.nbest"
+        marian_first = None
+        for number, (name, run) in enumerate(decoders(source, model, vocabs, work / "ct2").items()):
+            output = work / f"{number}.nbest"
             speeds = []
             for threads in args.threads:
-                os.sched_setaffinity(0, cores[:threads])
+                os.sched_setaffinity(0, cores[:threads])  # the task's share of the cores, as the engines set it
                 speeds.append(len(references) / timed(lambda: run(output), args.runs))
             os.sched_setaffinity(0, cores)
             first, kept = selections(output, references)
-            marian = marian or first
+            marian_first = marian_first or first
             print(f"| {name} | " + " | ".join(f"{speed:.1f}" for speed in speeds)
-                  + f" | {chrf(first, marian):.2f} | {chrf(first, references):.2f} | {chrf(kept, references):.2f} |")
-
-
-def patience_one(run) -> None:
-    saved, ct2_decode.PATIENCE = ct2_decode.PATIENCE, 1
-    try:
-        run()
-    finally:
-        ct2_decode.PATIENCE = saved
+                  + f" | {chrf(first, marian_first):.2f} | {chrf(first, references):.2f} | {chrf(kept, references):.2f} |")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ Batching and logging options have no meaning here; any other option is reported 
 left out. Inputs are never truncated; unknown pieces are never produced (Marian's default).
 
 Device: the GPUs in `GPUS` (float16, one worker per GPU), else the CPU with the task's
-cores (`usable_cpus()`) and int8 weights; `--compute-type` overrides.
+cores (`usable_cpus()`) and int8 weights; `decode(compute_type=...)` chooses another.
 """
 
 import math
@@ -38,7 +38,7 @@ MAPPED = {"beam-size", "normalize", "max-length-factor", "n-best", "output-sampl
 # Sentences sorted by length together, and a batch's size in source pieces (with padding).
 MAXI_BATCH = 4096
 BATCH_TOKENS = {"cpu": 2048, "cuda": 16384}
-POSITIONS = 4096  # the position table ct2_convert.py writes
+POSITIONS = 4096  # ct2_convert.POSITIONS: the position table of a converted model
 # Marian's beam shrinks as hypotheses finish and stops when all have; CTranslate2 keeps its
 # beam full and stops after beam-size x patience finished ones, so with patience 1 it stops
 # early, on shorter hypotheses (at beam 4 on the CI model: 72 of 80 lines as Marian's, chrF

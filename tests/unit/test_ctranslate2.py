@@ -59,6 +59,7 @@ def test_the_config_entry_keeps_one_nul():
 
 
 def test_marian_position_table():
+    assert ct2_decode.POSITIONS == ct2_convert.POSITIONS  # the decoder's length limit is the converted table
     table = ct2_convert.marian_positions(32, positions=3)
     assert table.shape == (3, 32) and table.dtype == np.float32
     assert np.allclose(table[0], [0] * 16 + [1] * 16)

@@ -6,6 +6,7 @@ import json
 from pipeline.common.contract import CONTINUATION_ENV
 from pipeline.common.datasets import sanitize
 from pipeline.continuation import opus_mt
+from pipeline.translate import ct2_convert
 
 TRAINED_MODEL = ("model.npz", "model.train.npz", "model.train.npz.optimizer.npz", "model.train.npz.progress.yml", "train.log", "valid.log")
 # {d}: the task's dataset file name; {l}: each language it has; {n}: its chunk; {c}: every chunk.
@@ -22,6 +23,8 @@ PRODUCES = {
     "translate-mono-trg": ("mono-{n}.{l}.zst",),
     "collect-mono-trg": ("mono-bt.{l}.zst",),
     "train-teacher": (*TRAINED_MODEL, "opustrainer.state"),
+    "convert-backwards": ct2_convert.FILES,
+    "convert-teacher": ct2_convert.FILES,
     "split-corpus": ("corpus-{c}.{l}.zst",),
     "translate-corpus": ("corpus-{n}.{l}.zst",),
     "split-mono-src": ("mono-{c}.{l}.zst",),

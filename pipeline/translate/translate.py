@@ -6,6 +6,10 @@ different line count fails the step (never a silent truncation).
 Marian options: beam search defaults, then the user's options after `--`.
 A model with `opus-mt.json` beside it is an unpacked OPUS-MT release: it decodes with its
 own vocabulary and pre- and post-processing (pipeline/continuation/opus_mt.py).
+A model that is a folder is a CTranslate2 model (ct2_convert.py): it decodes with
+CTranslate2 (ct2_decode.py), the same Marian options mapped to the translator's.
+With `--output-sampling` (experiment.decoding, docs/decoding.md) a sentence gets one
+sample (beam size 1), or beam-size samples for an n-best list.
 """
 
 import argparse
@@ -18,6 +22,7 @@ from pipeline.common.corpus import LineWriter, prefix_path, read_lines
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
 from pipeline.continuation import opus_mt
+from pipeline.translate import ct2_decode
 from pipeline.translate.extract_best import best_hypotheses
 
 logger = get_logger(__name__)
@@ -34,7 +39,14 @@ DECODING = {
 
 
 def decode(plain_in: Path, plain_out: Path, models: list[Path], vocabs: list[Path], user: dict, trg: str) -> None:
-    """`pymarian decode` of a plain-text file into `trg`; a Marian failure ends the step with its code."""
+    """`pymarian decode` (or CTranslate2) of a plain-text file into `trg`; a Marian failure ends the step with its code."""
+    if sampling(user) and not user.get("n-best"):
+        user = {**user, "beam-size": 1}  # a sample, not the best of a noisy beam
+    if any(model.is_dir() for model in models):
+        if len(models) > 1:
+            raise UserError(f"{' '.join(map(str, models))}: CTranslate2 decodes one model, not an ensemble")
+        ct2_decode.decode(plain_in, plain_out, models[0], vocabs, {**DECODING, **user})
+        return
     package = opus_mt.package_of(models, trg)
     marian_in, marian_out = (plain_in.with_suffix(".pieces"), plain_out.with_suffix(".pieces")) if package else (plain_in, plain_out)
     if package:
@@ -58,6 +70,10 @@ def decode(plain_in: Path, plain_out: Path, models: list[Path], vocabs: list[Pat
             out.writelines(opus_mt.decode_output(line, nbest) + "\n" for line in read_lines(marian_out))
 
 
+def sampling(options: dict) -> bool:
+    return options.get("output-sampling") not in (None, False)
+
+
 def translate_file(
     source: Path, copy: Path, output: Path, models: list[Path], vocabs: list[Path], user: dict, trg: str, references: Path | None = None
 ) -> int:
@@ -79,7 +95,7 @@ def translate_file(
                     out.write(line)
             if out.count != src_out.count:
                 output.unlink()
-                raise UserError(f"{source}: Marian returned {out.count} translations for {src_out.count} lines")
+                raise UserError(f"{source}: the decoder returned {out.count} translations for {src_out.count} lines")
         except UserError:
             copy.unlink()  # no half of a pair left looking complete
             raise
@@ -93,7 +109,8 @@ def main(argv=None):
     parser.add_argument("--src", required=True)
     parser.add_argument("--trg", required=True)
     parser.add_argument("--input-prefix", required=True, type=Path)
-    parser.add_argument("--models", required=True, nargs="+", type=Path)
+    parser.add_argument("--models", required=True, nargs="+", type=Path,
+                        help="Marian models (.npz; several: an ensemble), or one CTranslate2 model folder")
     marian.add_vocabs_argument(parser)
     parser.add_argument("--output-prefix", required=True, type=Path)
     parser.add_argument("--n-best-references", type=Path, help="prefix of the references: keep the best n-best hypothesis")

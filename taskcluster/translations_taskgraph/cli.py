@@ -74,6 +74,8 @@ def _full_graph_task(args):
 
 
 def cmd_validate(args) -> int:
+    from translations_taskgraph import decoding
+
     config = _load(args)
     experiment, datasets = config["experiment"], config["datasets"]
     counts = ", ".join(f"{len(keys)} {category}" for category, keys in datasets.items() if keys)
@@ -81,6 +83,8 @@ def cmd_validate(args) -> int:
         f"{args.config}: OK: {experiment['name']} {experiment['src']}->{experiment['trg']}, "
         f"{counts} dataset(s), target-stage {config['target-stage']}"
     )
+    for note in decoding.notes(config):
+        print(f"{args.config}: {note}")
     return 0
 
 

@@ -100,6 +100,34 @@ class Section(msgspec.Struct, kw_only=True, rename="kebab", forbid_unknown_field
     """Config sections: kebab-case keys, unknown keys rejected, defaults kept on output."""
 
 
+class Decoding(Section):
+    method: Annotated[
+        Literal["beam", "sampling"],
+        doc("`beam`: beam search (the beam size from `marian-args`); `sampling`: one sample per sentence from the model's distribution."),
+    ] = "beam"
+    top_k: Annotated[int, doc("Sampling: from the K most likely pieces at each step; 0: from all of them.", ge=0)] = 10
+    temperature: Annotated[float, doc("Sampling: the softmax temperature; below 1 sharper, above 1 flatter.", gt=0, le=10)] = 1.0
+
+
+class BacktranslationDecoding(Decoding):
+    method: Annotated[
+        Literal["beam", "sampling"],
+        doc("Back-translation with the backward model: `sampling` (the default: better at scale, Edunov et al. 2018) or `beam`; docs/decoding.md."),
+    ] = "sampling"
+
+
+class DistillationDecoding(Decoding):
+    method: Annotated[
+        Literal["beam", "sampling"],
+        doc("The teacher's translation of the corpus (n-best, the best by chrF kept) and of source mono data: `beam` (the default) or `sampling` (beam-size samples for the n-best list); docs/decoding.md."),
+    ] = "beam"
+
+
+class DecodingPurposes(Section):
+    backtranslation: Annotated[BacktranslationDecoding, doc("`translate-mono-trg`.")] = msgspec.field(default_factory=BacktranslationDecoding)
+    distillation: Annotated[DistillationDecoding, doc("`translate-corpus` and `translate-mono-src`.")] = msgspec.field(default_factory=DistillationDecoding)
+
+
 class Experiment(Section):
     name: Annotated[
         str,
@@ -146,6 +174,17 @@ class Experiment(Section):
         float,
         doc("Share of distilled pairs to drop: those the backward model scores worst (cross-entropy filter).", ge=0, lt=1),
     ] = 0.05
+    teacher_decoder: Annotated[
+        Literal["marian", "ctranslate2"],
+        doc(
+            "Decoder of the teacher and the backward model in translate-corpus, translate-mono-src and translate-mono-trg: "
+            "`ctranslate2` converts each model once (the `convert-teacher` and `convert-backwards` tasks); an ensemble or an OPUS-MT model decodes with "
+            "Marian (`translations validate` says so); docs/decoding.md."
+        ),
+    ] = "marian"
+    decoding: Annotated[
+        DecodingPurposes, doc("Beam search or sampling, per purpose (docs/decoding.md).")
+    ] = msgspec.field(default_factory=DecodingPurposes)
 
 
 class Datasets(Section):

@@ -54,7 +54,7 @@ def test_unknown_key():
     assert errors_of(experiment__colour="blue") == [
         "experiment: unknown key 'colour' (known keys: name, src, trg, vocab-size, teacher-ensemble, "
         "teacher-mode, teacher-modifiers, cleaning-filters, corpus-max-sentences, mono-max-sentences-src, mono-max-sentences-trg, best-model, "
-        "student-model, cefilter-drop)"
+        "student-model, cefilter-drop, teacher-decoder, decoding)"
     ]
 
 

@@ -38,7 +38,7 @@ def main(argv=None):
     inputs, output = Path(args.input_prefix), Path(args.output_prefix)
     lines = ((line,) for line in read_lines(prefix_path(inputs, args.lang)))
     with LineWriter(prefix_path(output, args.lang)) as out:
-        result = cleaner.clean(lines, out.write, active, args.samples, args.workers)
+        result = cleaner.clean(lines, [out], active, args.samples, args.workers)
     cleaner.write_report(result, skipped, filters, args.dataset, output, "lines")
 
 

@@ -1,46 +1,52 @@
 """Run a filter file's filters over a stream of segments and build the cleaning report.
 
-The same code cleans pairs (clean_corpus: two languages, each item a (src, trg) tuple)
-and monolingual lines (clean_mono: one language, each item a 1-tuple). Each item is
-whitespace-normalized (stripped, runs of spaces collapsed), then the filters see it in
-file order and the first that matches removes it. The per-item filters run in forked
+The same code cleans pairs (clean_corpus: two languages, two columns of lines) and
+monolingual lines (clean_mono: one language, one column). The input comes in chunks of
+CHUNK items, as columns; each segment is whitespace-normalized (stripped, runs of spaces
+collapsed), then the filters judge the chunk in file order, each the items the ones before
+kept, so the first filter that matches an item removes it. Chunks are judged in forked
 worker processes (one per CPU by default: language identification is the cost of
-cleaning), CHUNK items at a time; batch filters (bicleaner) run last, in this process, on
-blocks of BATCH pairs. Memory stays bounded, and the output order is the input order.
+cleaning); batch filters (bicleaner) run last, in this process, on blocks of BATCH pairs.
+Memory stays bounded, and the output order is the input order.
 """
 
 import multiprocessing
 import re
 from collections import deque
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pipeline.clean.filter_file import FilterFile
 from pipeline.clean.filters import FILTERS, Filter, Unavailable
 from pipeline.common import langs as language_codes
-from pipeline.common.corpus import write_json
+from pipeline.common.corpus import LineWriter, write_json
 from pipeline.common.errors import UserError
 from pipeline.common.hashset import batched
 from pipeline.common.logs import Progress, get_logger
 
 logger = get_logger(__name__)
 
-BATCH = 10_000  # pairs a batch filter (bicleaner) scores at once
+BATCH = 10_000  # pairs a batch filter (bicleaner) scores at once, at least
 CHUNK = 5_000  # items a worker judges at once
 _SPACES = re.compile(" {2,}")
 
+Columns = list[list[str]]  # one list of lines per side: [src_lines, trg_lines] or [lines]
+Removed = list[tuple[str, tuple[str, ...]]]  # (the filter that removed it, its sides), in input order
+
 
 def normalize(line: str) -> str:
-    return _SPACES.sub(" ", line.strip())
+    line = line.strip()
+    return _SPACES.sub(" ", line) if "  " in line else line
 
 
 @dataclass(frozen=True)
 class Active:
     name: str
     batch: bool
-    # check(*sides) -> bool; batch: check(src_lines, trg_lines) -> list[bool]; None: skipped
-    check: Callable | None
+    # check(*columns) -> one verdict per item, True: remove it; None: skipped
+    check: Callable[..., list[bool]] | None
 
 
 def build(filter_file: FilterFile, langs: list[str], dataset: str | None) -> tuple[list[Active], dict[str, str]]:
@@ -85,98 +91,125 @@ def _combine(checks: list[Callable | None]) -> Callable | None:
         return checks[0]
     src_check, trg_check = checks
     if src_check and trg_check:
-        return lambda src, trg: src_check(src) or trg_check(trg)
+        return _either(src_check, trg_check)
     if src_check:
-        return lambda src, trg: src_check(src)
+        return lambda src_lines, trg_lines: src_check(src_lines)
     if trg_check:
-        return lambda src, trg: trg_check(trg)
+        return lambda src_lines, trg_lines: trg_check(trg_lines)
     return None
 
 
-def _first_match(chunk: list[tuple[str, ...]], line_checks) -> list[tuple[str | None, tuple[str, ...]]]:
-    """(name of the first filter that removes it, or None; the normalized sides), per item."""
-    verdicts = []
-    for sides in chunk:
-        sides = tuple(map(normalize, sides))
-        verdicts.append((next((name for name, check in line_checks if check(*sides)), None), sides))
-    return verdicts
+def _either(src_check: Callable, trg_check: Callable) -> Callable:
+    """A pair goes when either side's check removes it; targets are judged only where the source passed."""
+
+    def check(src_lines: list[str], trg_lines: list[str]) -> list[bool]:
+        verdicts = src_check(src_lines)
+        if not any(verdicts):
+            return trg_check(trg_lines)
+        passed = [index for index, removed in enumerate(verdicts) if not removed]
+        for index, removed in zip(passed, trg_check([trg_lines[i] for i in passed])):
+            verdicts[index] = removed
+        return verdicts
+
+    return check
 
 
-_worker_checks: list = []  # set before the pool forks: the workers inherit the filters
+def judge(columns: Columns, filters: list[Active]) -> tuple[Columns, Removed]:
+    """Normalize the items and run the filters (those with a check) on them in order, each on
+    the items the ones before kept: (the kept items, the removed ones with the first filter
+    that matched each, in input order)."""
+    return _apply([list(map(normalize, column)) for column in columns], filters)
 
 
-def _worker(chunk):
-    return _first_match(chunk, _worker_checks)
+def _apply(columns: Columns, filters: list[Active]) -> tuple[Columns, Removed]:
+    positions: list[int] = list(range(len(columns[0])))
+    removed: list[tuple[int, str, tuple[str, ...]]] = []
+    for name, check in ((f.name, f.check) for f in filters if f.check):
+        if not positions:
+            break
+        verdicts = check(*columns)
+        if any(verdicts):
+            rows = zip(positions, zip(*columns), verdicts)
+            removed += [(position, name, sides) for position, sides, remove in rows if remove]
+            keep = [not remove for remove in verdicts]
+            positions = list(compress(positions, keep))
+            columns = [list(compress(column, keep)) for column in columns]
+    removed.sort(key=lambda item: item[0])
+    return columns, [(name, sides) for _, name, sides in removed]
 
 
-def _verdicts(items: Iterable[tuple[str, ...]], line_checks, workers: int) -> Iterator[tuple[str | None, tuple]]:
-    """The items' verdicts in input order, judged by `workers` forked processes in chunks;
-    at most 2 chunks a worker are in flight, so memory stays bounded."""
-    chunks = batched(items, CHUNK)
+_worker_filters: list[Active] = []  # set before the pool forks: the workers inherit the filters
+
+
+def _worker(columns: Columns) -> tuple[Columns, Removed]:
+    return judge(columns, _worker_filters)
+
+
+def _judged(chunks: Iterable[Columns], filters: list[Active], workers: int) -> Iterator[tuple[Columns, Removed]]:
+    """Each chunk judged, in input order, by `workers` forked processes; at most 2 chunks a
+    worker are in flight, so memory stays bounded."""
     if workers <= 1:
-        for chunk in chunks:
-            yield from _first_match(chunk, line_checks)
+        for columns in chunks:
+            yield judge(columns, filters)
         return
-    global _worker_checks
-    _worker_checks = line_checks
+    global _worker_filters
+    _worker_filters = filters
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_worker, (chunk,)))
+        for columns in chunks:
+            pending.append(pool.apply_async(_worker, (columns,)))
             if len(pending) >= 2 * workers:
-                yield from pending.popleft().get()
+                yield pending.popleft().get()
         while pending:
-            yield from pending.popleft().get()
+            yield pending.popleft().get()
 
 
 def clean(
-    items: Iterable[tuple[str, ...]], write: Callable, active: list[Active], max_samples: int, workers: int = 1
+    items: Iterable[tuple[str, ...]], outputs: list[LineWriter], active: list[Active], max_samples: int, workers: int = 1
 ) -> dict:
-    """Write the items every filter keeps (`write(*sides)`); return counts and samples.
+    """Write the items every filter keeps, in input order, each side to its output; return
+    counts and samples.
 
-    samples: the first max_samples items each filter removed, as [src, trg] (pairs) or
-    the line (mono). Line filters run in `workers` processes; batch filters here.
+    samples: the first max_samples items each filter removed, as [src, trg] (pairs) or the
+    line (mono). Line filters run in `workers` processes; batch filters here.
     """
-    line_checks = [(f.name, f.check) for f in active if f.check and not f.batch]
-    batch_checks = [(f.name, f.check) for f in active if f.check and f.batch]
+    line_filters = [f for f in active if not f.batch]
+    batch_filters = [f for f in active if f.batch and f.check]
     removed = {f.name: 0 for f in active}
     samples: dict[str, list] = {f.name: [] for f in active}
     kept = 0
 
-    def drop(name: str, sides: tuple[str, ...]) -> None:
-        removed[name] += 1
-        if len(samples[name]) < max_samples:
-            samples[name].append(sides[0] if len(sides) == 1 else list(sides))
+    def drop(items: Removed) -> None:
+        for name, sides in items:
+            removed[name] += 1
+            if len(samples[name]) < max_samples:
+                samples[name].append(sides[0] if len(sides) == 1 else list(sides))
 
-    def flush(block: list[tuple[str, ...]]) -> int:
-        for name, check in batch_checks:
-            verdicts = check([sides[0] for sides in block], [sides[1] for sides in block]) if block else []
-            remaining = []
-            for sides, remove in zip(block, verdicts):
-                if remove:
-                    drop(name, sides)
-                else:
-                    remaining.append(sides)
-            block = remaining
-        for sides in block:
-            write(*sides)
-        return len(block)
+    def write(columns: Columns) -> int:
+        for output, lines in zip(outputs, columns):
+            output.write_lines(lines)
+        return len(columns[0])
+
+    def flush(block: Columns) -> int:
+        block, dropped = _apply(block, batch_filters)
+        drop(dropped)
+        return write(block)
 
     progress = Progress(logger, "clean")
-    block: list[tuple[str, ...]] = []
-    for failed, sides in _verdicts(items, line_checks, workers):
-        progress.tick()
-        if failed:
-            drop(failed, sides)
-        elif not batch_checks:
-            write(*sides)
-            kept += 1
-        else:
-            block.append(sides)
-            if len(block) >= BATCH:
-                kept += flush(block)
-                block = []
-    kept += flush(block)
+    block: Columns = []  # kept by the line filters, for the batch filters
+    chunks = ([list(column) for column in zip(*chunk)] for chunk in batched(items, CHUNK))
+    for columns, dropped in _judged(chunks, line_filters, workers):
+        progress.tick(len(columns[0]) + len(dropped))
+        drop(dropped)
+        if not batch_filters:
+            kept += write(columns)
+            continue
+        block = [whole + part for whole, part in zip(block, columns)] if block else columns
+        if len(block[0]) >= BATCH:
+            kept += flush(block)
+            block = []
+    if block:
+        kept += flush(block)
     progress.done()
     return {"lines_in": progress.count, "lines_out": kept, "removed": removed, "samples": samples}
 

@@ -71,8 +71,9 @@ def run_failing(tmp_path, capsys):
 )
 def test_rule(rules, src, trg, rule):
     active, skipped = cleaner.build(filter_file.load(rules), ["en", "de"], None)
-    src, trg = cleaner.normalize(src), cleaner.normalize(trg)
-    assert next((a.name for a in active if a.check(src, trg)), None) == rule
+    kept, removed = cleaner.judge([[src], [trg]], active)
+    assert removed == ([(rule, (cleaner.normalize(src), cleaner.normalize(trg)))] if rule else [])
+    assert kept == ([[], []] if rule else [[cleaner.normalize(src)], [cleaner.normalize(trg)]])
     assert not skipped
 
 

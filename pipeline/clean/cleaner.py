@@ -15,6 +15,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -36,9 +37,9 @@ Columns = list[list[str]]  # one list of lines per side: [src_lines, trg_lines] 
 Removed = list[tuple[str, tuple[str, ...]]]  # (the filter that removed it, its sides), in input order
 
 
-def normalize(line: str) -> str:
-    line = line.strip()
-    return _SPACES.sub(" ", line) if "  " in line else line
+def normalized(lines: list[str]) -> list[str]:
+    """The lines stripped, runs of spaces collapsed to one."""
+    return [_SPACES.sub(" ", line) if "  " in line else line for line in map(str.strip, lines)]
 
 
 @dataclass(frozen=True)
@@ -118,23 +119,23 @@ def judge(columns: Columns, filters: list[Active]) -> tuple[Columns, Removed]:
     """Normalize the items and run the filters (those with a check) on them in order, each on
     the items the ones before kept: (the kept items, the removed ones with the first filter
     that matched each, in input order)."""
-    return _apply([list(map(normalize, column)) for column in columns], filters)
+    return _apply(list(map(normalized, columns)), filters)
 
 
 def _apply(columns: Columns, filters: list[Active]) -> tuple[Columns, Removed]:
-    positions: list[int] = list(range(len(columns[0])))
+    positions = list(range(len(columns[0])))  # of the items left, in the chunk
     removed: list[tuple[int, str, tuple[str, ...]]] = []
     for name, check in ((f.name, f.check) for f in filters if f.check):
         if not positions:
             break
         verdicts = check(*columns)
-        if any(verdicts):
-            rows = zip(positions, zip(*columns), verdicts)
-            removed += [(position, name, sides) for position, sides, remove in rows if remove]
-            keep = [not remove for remove in verdicts]
-            positions = list(compress(positions, keep))
-            columns = [list(compress(column, keep)) for column in columns]
-    removed.sort(key=lambda item: item[0])
+        if not any(verdicts):
+            continue
+        for index in compress(range(len(verdicts)), verdicts):
+            removed.append((positions[index], name, tuple(column[index] for column in columns)))
+        positions = list(compress(positions, map(not_, verdicts)))
+        columns = [list(compress(column, map(not_, verdicts))) for column in columns]
+    removed.sort(key=itemgetter(0))
     return columns, [(name, sides) for _, name, sides in removed]
 
 

@@ -22,15 +22,13 @@ import functools
 import importlib.util
 import inspect
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from pipeline.clean import bicleaner as bicleaner_model
+from pipeline.clean import chars
 from pipeline.common import langs
 
 
@@ -71,9 +69,6 @@ side_filter, pair_filter, batch_filter = _register("side"), _register("pair"), _
 
 # --- side filters -------------------------------------------------------------------
 
-# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; tab (U+0009) is one.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
 
 @side_filter
 def empty(lang: str):
@@ -96,9 +91,14 @@ def too_long(lang: str, *, max_words: int = 150, max_chars: int = 1000):
 @side_filter
 def control_chars(lang: str):
     """The segment has a control character (Unicode Cc), tabs included (they break TSV)."""
-    search = _CONTROL.search
-    # A printable segment has none; isprintable() is many times faster than the search.
-    return lambda lines: [not line.isprintable() and search(line) is not None for line in lines]
+
+    def check(lines: list[str]) -> list[bool]:
+        code_points = chars.codes(lines)
+        # Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; tab (U+0009) is one.
+        control = (code_points < 0x20) | ((code_points >= 0x7F) & (code_points <= 0x9F))
+        return (chars.per_line(control, chars.lengths(lines)) > 0).tolist()
+
+    return check
 
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
@@ -128,37 +128,18 @@ def _not_letter(char: str) -> bool:
     return char.isdecimal() or char == "_" or not (char.isalnum() or char.isspace() or unicodedata.category(char)[0] == "M")
 
 
-class _CharTable:
-    """A per-code-point lookup table of a character predicate, filled as characters are
-    first seen (all of Unicode would take a second), to count characters with numpy."""
-
-    def __init__(self, predicate: Callable[[str], bool]):
-        self.predicate = predicate
-        self.table = np.full(sys.maxunicode + 1, 2, dtype=np.uint8)  # 2: not evaluated yet
-
-    def counts(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(characters, characters the predicate holds for), per line."""
-        codes = np.frombuffer("".join(lines).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        flags = self.table[codes]
-        new = np.unique(codes[flags == 2])
-        if len(new):
-            self.table[new] = [self.predicate(chr(code)) for code in new.tolist()]
-            flags = self.table[codes]
-        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-        ends = np.cumsum(lengths)
-        totals = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
-        return lengths, totals[ends] - totals[ends - lengths]
+_NOT_LETTER = chars.CharTable(_not_letter)
 
 
 @side_filter
 def alpha_ratio(lang: str, *, min_ratio: float = 0.5):
     """Too few letters: letters (any script) are under min_ratio of the non-space characters."""
-    not_letters = _CharTable(_not_letter)
 
     def check(lines: list[str]) -> list[bool]:
-        lengths, others = not_letters.counts(lines)
-        chars = lengths - np.fromiter((line.count(" ") for line in lines), dtype=np.int64, count=len(lines))
-        return ((chars > 0) & (others > (1 - min_ratio) * chars)).tolist()
+        code_points, sizes = chars.codes(lines), chars.lengths(lines)
+        others = chars.per_line(_NOT_LETTER(code_points), sizes)
+        counted = sizes - chars.per_line(code_points == 0x20, sizes)  # all but spaces
+        return ((counted > 0) & (others > (1 - min_ratio) * counted)).tolist()
 
     return check
 
@@ -222,33 +203,30 @@ def cjk_length(line: str) -> float:
     return len(_HAN_CHAR.findall(line)) + len(_KANA_CHAR.findall(line)) / 2 + len(_OTHER_WORD.findall(line))
 
 
-def length(lang: str) -> Callable[[str], float]:
-    """A segment's length: words; in Chinese and Japanese, cjk_length; in the other scripts
+def lengths(lang: str) -> Callable[[list[str]], list[float]]:
+    """Segments' lengths: words; in Chinese and Japanese, cjk_length; in the other scripts
     without spaces (Thai, Lao, Khmer, Myanmar, Tibetan), characters other than spaces."""
     if langs.script(lang) in ("Hani", "Hans", "Hant", "Jpan"):
-        return cjk_length
+        return lambda lines: list(map(cjk_length, lines))
     if langs.without_spaces(lang):
-        return lambda line: len(line) - line.count(" ")
-    return lambda line: len(line.split())
+        return lambda lines: [len(line) - line.count(" ") for line in lines]
+    return lambda lines: chars.word_counts(lines).tolist()
 
 
 @pair_filter
 def length_ratio(src: str, trg: str, *, max_ratio: float = 3.0, min_words: int = 3):
     """Longer/shorter side length above max_ratio, when the longer side is over min_words
     long. Lengths are words, or characters for a language written without spaces."""
-    src_length, trg_length = length(src), length(trg)
+    src_lengths, trg_lengths = lengths(src), lengths(trg)
 
     def check(src_lines: list[str], trg_lines: list[str]) -> list[bool]:
-        return [
-            longer > min_words and longer > max_ratio * shorter
-            for shorter, longer in map(_ordered, map(src_length, src_lines), map(trg_length, trg_lines))
-        ]
+        verdicts = []
+        for a, b in zip(src_lengths(src_lines), trg_lengths(trg_lines)):
+            shorter, longer = (a, b) if a <= b else (b, a)
+            verdicts.append(longer > min_words and longer > max_ratio * shorter)
+        return verdicts
 
     return check
-
-
-def _ordered(a: float, b: float) -> tuple[float, float]:
-    return (a, b) if a <= b else (b, a)
 
 
 @pair_filter

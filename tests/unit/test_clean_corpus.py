@@ -72,13 +72,14 @@ def run_failing(tmp_path, capsys):
 def test_rule(rules, src, trg, rule):
     active, skipped = cleaner.build(filter_file.load(rules), ["en", "de"], None)
     kept, removed = cleaner.judge([[src], [trg]], active)
-    assert removed == ([(rule, (cleaner.normalize(src), cleaner.normalize(trg)))] if rule else [])
-    assert kept == ([[], []] if rule else [[cleaner.normalize(src)], [cleaner.normalize(trg)]])
+    sides = (*cleaner.normalized([src]), *cleaner.normalized([trg]))
+    assert removed == ([(rule, sides)] if rule else [])
+    assert kept == ([[], []] if rule else [[sides[0]], [sides[1]]])
     assert not skipped
 
 
 def test_normalize_strips_and_collapses_spaces():
-    assert cleaner.normalize("  a   b  c \n") == "a b c"
+    assert cleaner.normalized(["  a   b  c \n", "\u3000a\t\tb  ", ""]) == ["a b c", "a\t\tb", ""]
 
 
 def test_cleans_corpus_and_reports_per_filter_counts(tmp_path, monkeypatch):

@@ -1,13 +1,13 @@
 """Run a filter file's filters over a stream of segments and build the cleaning report.
 
-The same code cleans pairs (clean_corpus: two languages, two columns of lines) and
-monolingual lines (clean_mono: one language, one column). The input comes in chunks of
-CHUNK items, as columns; each segment is whitespace-normalized (stripped, runs of spaces
-collapsed), then the filters judge the chunk in file order, each the items the ones before
-kept, so the first filter that matches an item removes it. Chunks are judged in forked
-worker processes (one per CPU by default: language identification is the cost of
-cleaning); batch filters (bicleaner) run last, in this process, on blocks of BATCH pairs.
-Memory stays bounded, and the output order is the input order.
+The same code cleans pairs (clean_corpus: two languages, two files, two columns of lines)
+and monolingual lines (clean_mono: one of each). This process reads the files CHUNK lines
+at a time, undecoded, and writes what is kept; forked worker processes (one per CPU by
+default: language identification is the cost of cleaning) decode a chunk, whitespace-
+normalize each segment (stripped, runs of spaces collapsed), then run the filters on it in
+file order, each on the items the ones before kept, so the first filter that matches an
+item removes it. Batch filters (bicleaner) run last, in this process, on blocks of BATCH
+pairs. Memory stays bounded, and the output order is the input order.
 """
 
 import multiprocessing
@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter, not_
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from pipeline.clean.filter_file import FilterFile
 from pipeline.clean.filters import FILTERS, Filter, Unavailable
 from pipeline.common import langs as language_codes
-from pipeline.common.corpus import LineWriter, write_json
+from pipeline.common.corpus import LineWriter, decoded_lines, line_chunks, write_json
 from pipeline.common.errors import UserError
-from pipeline.common.hashset import batched
 from pipeline.common.logs import Progress, get_logger
 
 logger = get_logger(__name__)
@@ -139,37 +138,59 @@ def _apply(columns: Columns, filters: list[Active]) -> tuple[Columns, Removed]:
     return columns, [(name, sides) for _, name, sides in removed]
 
 
+def _judge_chunk(labels: list[str], first: int, chunk: list[list[bytes]], filters: list[Active]) -> tuple[list[str], Removed]:
+    """Decode a chunk of lines (line `first` on, in the files `labels`) and judge it: (the kept
+    lines of each side joined, each ending with "\n"; the removed items)."""
+    columns = [list(decoded_lines(lines, label, first)) for lines, label in zip(chunk, labels)]
+    kept, removed = judge(columns, filters)
+    return [_joined(lines) for lines in kept], removed
+
+
+def _joined(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _split(text: str) -> list[str]:
+    return text.split("\n")[:-1]  # lines hold no "\n": they were split at them
+
+
 _worker_filters: list[Active] = []  # set before the pool forks: the workers inherit the filters
 
 
-def _worker(columns: Columns) -> tuple[Columns, Removed]:
-    return judge(columns, _worker_filters)
+def _worker(labels: list[str], first: int, chunk: list[list[bytes]]) -> tuple[list[str], Removed]:
+    return _judge_chunk(labels, first, chunk, _worker_filters)
 
 
-def _judged(chunks: Iterable[Columns], filters: list[Active], workers: int) -> Iterator[tuple[Columns, Removed]]:
-    """Each chunk judged, in input order, by `workers` forked processes; at most 2 chunks a
-    worker are in flight, so memory stays bounded."""
+def _jobs(paths: list[Path]) -> Iterator[tuple[list[str], int, list[list[bytes]]]]:
+    labels, first = [str(path) for path in paths], 1
+    for chunk in line_chunks(paths, CHUNK):
+        yield labels, first, chunk
+        first += len(chunk[0])
+
+
+def _judged(paths: list[Path], filters: list[Active], workers: int) -> Iterator[tuple[list[str], Removed]]:
+    """The files' lines judged CHUNK at a time, in input order: read here, decoded and judged
+    by `workers` forked processes; at most 2 chunks a worker are in flight, so memory stays
+    bounded."""
     if workers <= 1:
-        for columns in chunks:
-            yield judge(columns, filters)
+        for job in _jobs(paths):
+            yield _judge_chunk(*job, filters)
         return
     global _worker_filters
     _worker_filters = filters
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending: deque = deque()
-        for columns in chunks:
-            pending.append(pool.apply_async(_worker, (columns,)))
+        for job in _jobs(paths):
+            pending.append(pool.apply_async(_worker, job))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
 
 
-def clean(
-    items: Iterable[tuple[str, ...]], outputs: list[LineWriter], active: list[Active], max_samples: int, workers: int = 1
-) -> dict:
-    """Write the items every filter keeps, in input order, each side to its output; return
-    counts and samples.
+def clean(paths: list[Path], outputs: list[LineWriter], active: list[Active], max_samples: int, workers: int = 1) -> dict:
+    """Clean the line-aligned files `paths` (one per side) into `outputs`: write the items
+    every filter keeps, in input order; return counts and samples.
 
     samples: the first max_samples items each filter removed, as [src, trg] (pairs) or the
     line (mono). Line filters run in `workers` processes; batch filters here.
@@ -186,25 +207,25 @@ def clean(
             if len(samples[name]) < max_samples:
                 samples[name].append(sides[0] if len(sides) == 1 else list(sides))
 
-    def write(columns: Columns) -> int:
-        for output, lines in zip(outputs, columns):
-            output.write_lines(lines)
-        return len(columns[0])
+    def write(texts: list[str]) -> int:
+        for output, text in zip(outputs, texts):
+            output.write_text(text)
+        return texts[0].count("\n")
 
     def flush(block: Columns) -> int:
         block, dropped = _apply(block, batch_filters)
         drop(dropped)
-        return write(block)
+        return write([_joined(lines) for lines in block])
 
     progress = Progress(logger, "clean")
     block: Columns = []  # kept by the line filters, for the batch filters
-    chunks = ([list(column) for column in zip(*chunk)] for chunk in batched(items, CHUNK))
-    for columns, dropped in _judged(chunks, line_filters, workers):
-        progress.tick(len(columns[0]) + len(dropped))
+    for texts, dropped in _judged(paths, line_filters, workers):
+        progress.tick(texts[0].count("\n") + len(dropped))
         drop(dropped)
         if not batch_filters:
-            kept += write(columns)
+            kept += write(texts)
             continue
+        columns = [_split(text) for text in texts]
         block = [whole + part for whole, part in zip(block, columns)] if block else columns
         if len(block[0]) >= BATCH:
             kept += flush(block)

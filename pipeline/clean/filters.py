@@ -168,9 +168,9 @@ def langid(lang: str, *, min_chars: int = 20, min_confidence: float = 0.8, accep
     `accept`), with a probability of at least min_confidence.
 
     Segments shorter than min_chars characters are kept: identification is unreliable
-    there. So are segments it is unsure about: a short UI string such as "Available
-    permissions" comes out as 55% English, 4% Thai. And a segment it calls Japanese
-    without a single kana: that is Chinese (short Chinese sentences come out Japanese).
+    there. So are segments it is unsure about: a short name such as "Nissan Micra
+    Automatic" comes out 38% Greek, 17% English. And those it calls Japanese without a
+    single kana: short Chinese sentences come out Japanese.
     """
     model, labels = _identifier()
     expected = {f"__label__{code}" for code in (langs.langid_label(lang), *accept)} & labels

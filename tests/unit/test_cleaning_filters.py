@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean import clean_corpus, clean_mono, cleaner, filter_file, filters
+from pipeline.clean import chars, clean_corpus, clean_mono, cleaner, filter_file, filters
 from pipeline.clean.filters import FILTERS
 from pipeline.common.corpus import LineWriter, read_lines
 
@@ -184,6 +184,14 @@ def first_match(active, *sides) -> str | None:
 def test_filter_examples(src, trg, removed_by):
     # Without langid: the languages here are not en/de.
     assert first_match([a for a in active_filters(["en", "de"]) if a.name != "langid"], src, trg) == removed_by
+
+
+def test_per_character_counts_of_a_chunk_equal_the_per_line_ones():
+    lines = ["", " a  b ", "a\tb\u3000c\xa0d\u200be", "", "x", "𝔸 𝔹 ", "\x07", ""]
+    assert chars.word_counts(lines).tolist() == [len(line.split()) for line in lines] == [0, 2, 4, 0, 1, 2, 1, 0]
+    spaces = chars.per_line(chars.codes(lines) == 0x20, chars.lengths(lines))
+    assert spaces.tolist() == [line.count(" ") for line in lines]
+    assert chars.word_counts([]).tolist() == [] and chars.word_counts([""]).tolist() == [0]
 
 
 def test_num_mismatch_and_a_dataset_glob_override(tmp_path):

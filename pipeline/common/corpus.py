@@ -69,6 +69,11 @@ def misaligned(src_label: str, src_count: int, trg_label: str, trg_count: int) -
     return UserError(f"misaligned corpus: {src_label} has {src_count} lines but {trg_label} has {trg_count}")
 
 
+def read_pairs(src_path: Path | str, trg_path: Path | str) -> Iterator[tuple[str, str]]:
+    """Yield aligned (source, target) lines; misaligned files are a UserError with both counts."""
+    return aligned(read_lines(src_path), read_lines(trg_path), str(src_path), str(trg_path))
+
+
 def line_chunks(paths: list[Path], size: int) -> Iterator[list[list[bytes]]]:
     """The lines of line-aligned files, undecoded (decode them with decoded_lines), `size`
     at a time: a list of lines per file. Files of different lengths are a UserError with

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.clean import cleaner, filter_file
 from pipeline.common.contract import usable_cpus
-from pipeline.common.corpus import pair_writer, prefix_path, read_pairs
+from pipeline.common.corpus import LineWriter, prefix_path
 from pipeline.common.errors import cli
 
 
@@ -42,9 +42,9 @@ def main(argv=None):
     filters = filter_file.load(args.filters)
     active, skipped = cleaner.build(filters, [args.src, args.trg], args.dataset)
     inputs, output = Path(args.input_prefix), Path(args.output_prefix)
-    pairs = read_pairs(prefix_path(inputs, args.src), prefix_path(inputs, args.trg))
-    with pair_writer(output.parent, output.name, args.src, args.trg) as write:
-        result = cleaner.clean(pairs, write, active, args.samples, args.workers)
+    paths = [prefix_path(inputs, args.src), prefix_path(inputs, args.trg)]
+    with LineWriter(prefix_path(output, args.src)) as src_out, LineWriter(prefix_path(output, args.trg)) as trg_out:
+        result = cleaner.clean(paths, [src_out, trg_out], active, args.samples, args.workers)
     cleaner.write_report(result, skipped, filters, args.dataset, output, "pairs")
 
 

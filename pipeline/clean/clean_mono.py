@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline.clean import cleaner, filter_file
 from pipeline.common.contract import usable_cpus
-from pipeline.common.corpus import LineWriter, prefix_path, read_lines
+from pipeline.common.corpus import LineWriter, prefix_path
 from pipeline.common.errors import cli
 
 
@@ -36,9 +36,8 @@ def main(argv=None):
     filters = filter_file.load(args.filters)
     active, skipped = cleaner.build(filters, [args.lang], args.dataset)
     inputs, output = Path(args.input_prefix), Path(args.output_prefix)
-    lines = ((line,) for line in read_lines(prefix_path(inputs, args.lang)))
     with LineWriter(prefix_path(output, args.lang)) as out:
-        result = cleaner.clean(lines, out.write, active, args.samples, args.workers)
+        result = cleaner.clean([prefix_path(inputs, args.lang)], [out], active, args.samples, args.workers)
     cleaner.write_report(result, skipped, filters, args.dataset, output, "lines")
 
 

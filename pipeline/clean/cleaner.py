@@ -1,46 +1,52 @@
 """Run a filter file's filters over a stream of segments and build the cleaning report.
 
-The same code cleans pairs (clean_corpus: two languages, each item a (src, trg) tuple)
-and monolingual lines (clean_mono: one language, each item a 1-tuple). Each item is
-whitespace-normalized (stripped, runs of spaces collapsed), then the filters see it in
-file order and the first that matches removes it. The per-item filters run in forked
-worker processes (one per CPU by default: language identification is the cost of
-cleaning), CHUNK items at a time; batch filters (bicleaner) run last, in this process, on
-blocks of BATCH pairs. Memory stays bounded, and the output order is the input order.
+The same code cleans pairs (clean_corpus: two languages, two files, two columns of lines)
+and monolingual lines (clean_mono: one of each). This process reads the files CHUNK lines
+at a time, undecoded, and writes what is kept; forked worker processes (one per CPU by
+default: language identification is the cost of cleaning) decode a chunk, whitespace-
+normalize each segment (stripped, runs of spaces collapsed), then run the filters on it in
+file order, each on the items the ones before kept, so the first filter that matches an
+item removes it. Batch filters (bicleaner) run last, in this process, on blocks of BATCH
+pairs. Memory stays bounded, and the output order is the input order.
 """
 
 import multiprocessing
 import re
 from collections import deque
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from pipeline.clean.filter_file import FilterFile
 from pipeline.clean.filters import FILTERS, Filter, Unavailable
 from pipeline.common import langs as language_codes
-from pipeline.common.corpus import write_json
+from pipeline.common.corpus import LineWriter, decoded_lines, line_chunks, write_json
 from pipeline.common.errors import UserError
-from pipeline.common.hashset import batched
 from pipeline.common.logs import Progress, get_logger
 
 logger = get_logger(__name__)
 
-BATCH = 10_000  # pairs a batch filter (bicleaner) scores at once
+BATCH = 10_000  # pairs a batch filter (bicleaner) scores at once, at least
 CHUNK = 5_000  # items a worker judges at once
 _SPACES = re.compile(" {2,}")
 
+Columns = list[list[str]]  # one list of lines per side: [src_lines, trg_lines] or [lines]
+Removed = list[tuple[str, tuple[str, ...]]]  # (the filter that removed it, its sides), in input order
 
-def normalize(line: str) -> str:
-    return _SPACES.sub(" ", line.strip())
+
+def normalized(lines: list[str]) -> list[str]:
+    """The lines stripped, runs of spaces collapsed to one."""
+    return [_SPACES.sub(" ", line) if "  " in line else line for line in map(str.strip, lines)]
 
 
 @dataclass(frozen=True)
 class Active:
     name: str
     batch: bool
-    # check(*sides) -> bool; batch: check(src_lines, trg_lines) -> list[bool]; None: skipped
-    check: Callable | None
+    # check(*columns) -> one verdict per item, True: remove it; None: skipped
+    check: Callable[..., list[bool]] | None
 
 
 def build(filter_file: FilterFile, langs: list[str], dataset: str | None) -> tuple[list[Active], dict[str, str]]:
@@ -85,98 +91,147 @@ def _combine(checks: list[Callable | None]) -> Callable | None:
         return checks[0]
     src_check, trg_check = checks
     if src_check and trg_check:
-        return lambda src, trg: src_check(src) or trg_check(trg)
+        return _either(src_check, trg_check)
     if src_check:
-        return lambda src, trg: src_check(src)
+        return lambda src_lines, trg_lines: src_check(src_lines)
     if trg_check:
-        return lambda src, trg: trg_check(trg)
+        return lambda src_lines, trg_lines: trg_check(trg_lines)
     return None
 
 
-def _first_match(chunk: list[tuple[str, ...]], line_checks) -> list[tuple[str | None, tuple[str, ...]]]:
-    """(name of the first filter that removes it, or None; the normalized sides), per item."""
-    verdicts = []
-    for sides in chunk:
-        sides = tuple(map(normalize, sides))
-        verdicts.append((next((name for name, check in line_checks if check(*sides)), None), sides))
-    return verdicts
+def _either(src_check: Callable, trg_check: Callable) -> Callable:
+    """A pair goes when either side's check removes it; targets are judged only where the source passed."""
+
+    def check(src_lines: list[str], trg_lines: list[str]) -> list[bool]:
+        verdicts = src_check(src_lines)
+        if not any(verdicts):
+            return trg_check(trg_lines)
+        passed = [index for index, removed in enumerate(verdicts) if not removed]
+        for index, removed in zip(passed, trg_check([trg_lines[i] for i in passed])):
+            verdicts[index] = removed
+        return verdicts
+
+    return check
 
 
-_worker_checks: list = []  # set before the pool forks: the workers inherit the filters
+def judge(columns: Columns, filters: list[Active]) -> tuple[Columns, Removed]:
+    """Normalize the items and run the filters (those with a check) on them in order, each on
+    the items the ones before kept: (the kept items, the removed ones with the first filter
+    that matched each, in input order)."""
+    return _apply(list(map(normalized, columns)), filters)
 
 
-def _worker(chunk):
-    return _first_match(chunk, _worker_checks)
+def _apply(columns: Columns, filters: list[Active]) -> tuple[Columns, Removed]:
+    positions = list(range(len(columns[0])))  # of the items left, in the chunk
+    removed: list[tuple[int, str, tuple[str, ...]]] = []
+    for name, check in ((f.name, f.check) for f in filters if f.check):
+        if not positions:
+            break
+        verdicts = check(*columns)
+        if not any(verdicts):
+            continue
+        for index in compress(range(len(verdicts)), verdicts):
+            removed.append((positions[index], name, tuple(column[index] for column in columns)))
+        positions = list(compress(positions, map(not_, verdicts)))
+        columns = [list(compress(column, map(not_, verdicts))) for column in columns]
+    removed.sort(key=itemgetter(0))
+    return columns, [(name, sides) for _, name, sides in removed]
 
 
-def _verdicts(items: Iterable[tuple[str, ...]], line_checks, workers: int) -> Iterator[tuple[str | None, tuple]]:
-    """The items' verdicts in input order, judged by `workers` forked processes in chunks;
-    at most 2 chunks a worker are in flight, so memory stays bounded."""
-    chunks = batched(items, CHUNK)
+def _judge_chunk(labels: list[str], first: int, chunk: list[list[bytes]], filters: list[Active]) -> tuple[list[str], Removed]:
+    """Decode a chunk of lines (line `first` on, in the files `labels`) and judge it: (the kept
+    lines of each side joined, each ending with "\n"; the removed items)."""
+    columns = [list(decoded_lines(lines, label, first)) for lines, label in zip(chunk, labels)]
+    kept, removed = judge(columns, filters)
+    return [_joined(lines) for lines in kept], removed
+
+
+def _joined(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _split(text: str) -> list[str]:
+    return text.split("\n")[:-1]  # lines hold no "\n": they were split at them
+
+
+_worker_filters: list[Active] = []  # set before the pool forks: the workers inherit the filters
+
+
+def _worker(labels: list[str], first: int, chunk: list[list[bytes]]) -> tuple[list[str], Removed]:
+    return _judge_chunk(labels, first, chunk, _worker_filters)
+
+
+def _jobs(paths: list[Path]) -> Iterator[tuple[list[str], int, list[list[bytes]]]]:
+    labels, first = [str(path) for path in paths], 1
+    for chunk in line_chunks(paths, CHUNK):
+        yield labels, first, chunk
+        first += len(chunk[0])
+
+
+def _judged(paths: list[Path], filters: list[Active], workers: int) -> Iterator[tuple[list[str], Removed]]:
+    """The files' lines judged CHUNK at a time, in input order: read here, decoded and judged
+    by `workers` forked processes; at most 2 chunks a worker are in flight, so memory stays
+    bounded."""
     if workers <= 1:
-        for chunk in chunks:
-            yield from _first_match(chunk, line_checks)
+        for job in _jobs(paths):
+            yield _judge_chunk(*job, filters)
         return
-    global _worker_checks
-    _worker_checks = line_checks
+    global _worker_filters
+    _worker_filters = filters
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_worker, (chunk,)))
+        for job in _jobs(paths):
+            pending.append(pool.apply_async(_worker, job))
             if len(pending) >= 2 * workers:
-                yield from pending.popleft().get()
+                yield pending.popleft().get()
         while pending:
-            yield from pending.popleft().get()
+            yield pending.popleft().get()
 
 
-def clean(
-    items: Iterable[tuple[str, ...]], write: Callable, active: list[Active], max_samples: int, workers: int = 1
-) -> dict:
-    """Write the items every filter keeps (`write(*sides)`); return counts and samples.
+def clean(paths: list[Path], outputs: list[LineWriter], active: list[Active], max_samples: int, workers: int = 1) -> dict:
+    """Clean the line-aligned files `paths` (one per side) into `outputs`: write the items
+    every filter keeps, in input order; return counts and samples.
 
-    samples: the first max_samples items each filter removed, as [src, trg] (pairs) or
-    the line (mono). Line filters run in `workers` processes; batch filters here.
+    samples: the first max_samples items each filter removed, as [src, trg] (pairs) or the
+    line (mono). Line filters run in `workers` processes; batch filters here.
     """
-    line_checks = [(f.name, f.check) for f in active if f.check and not f.batch]
-    batch_checks = [(f.name, f.check) for f in active if f.check and f.batch]
+    line_filters = [f for f in active if not f.batch]
+    batch_filters = [f for f in active if f.batch and f.check]
     removed = {f.name: 0 for f in active}
     samples: dict[str, list] = {f.name: [] for f in active}
     kept = 0
 
-    def drop(name: str, sides: tuple[str, ...]) -> None:
-        removed[name] += 1
-        if len(samples[name]) < max_samples:
-            samples[name].append(sides[0] if len(sides) == 1 else list(sides))
+    def drop(items: Removed) -> None:
+        for name, sides in items:
+            removed[name] += 1
+            if len(samples[name]) < max_samples:
+                samples[name].append(sides[0] if len(sides) == 1 else list(sides))
 
-    def flush(block: list[tuple[str, ...]]) -> int:
-        for name, check in batch_checks:
-            verdicts = check([sides[0] for sides in block], [sides[1] for sides in block]) if block else []
-            remaining = []
-            for sides, remove in zip(block, verdicts):
-                if remove:
-                    drop(name, sides)
-                else:
-                    remaining.append(sides)
-            block = remaining
-        for sides in block:
-            write(*sides)
-        return len(block)
+    def write(texts: list[str]) -> int:
+        for output, text in zip(outputs, texts):
+            output.write_text(text)
+        return texts[0].count("\n")
+
+    def flush(block: Columns) -> int:
+        block, dropped = _apply(block, batch_filters)
+        drop(dropped)
+        return write([_joined(lines) for lines in block])
 
     progress = Progress(logger, "clean")
-    block: list[tuple[str, ...]] = []
-    for failed, sides in _verdicts(items, line_checks, workers):
-        progress.tick()
-        if failed:
-            drop(failed, sides)
-        elif not batch_checks:
-            write(*sides)
-            kept += 1
-        else:
-            block.append(sides)
-            if len(block) >= BATCH:
-                kept += flush(block)
-                block = []
-    kept += flush(block)
+    block: Columns = []  # kept by the line filters, for the batch filters
+    for texts, dropped in _judged(paths, line_filters, workers):
+        progress.tick(texts[0].count("\n") + len(dropped))
+        drop(dropped)
+        if not batch_filters:
+            kept += write(texts)
+            continue
+        columns = [_split(text) for text in texts]
+        block = [whole + part for whole, part in zip(block, columns)] if block else columns
+        if len(block[0]) >= BATCH:
+            kept += flush(block)
+            block = []
+    if block:
+        kept += flush(block)
     progress.done()
     return {"lines_in": progress.count, "lines_out": kept, "removed": removed, "samples": samples}
 

@@ -8,10 +8,11 @@ on a file that ends early rather than reading it as a shorter one.
 
 import contextlib
 import io
+import itertools
 import json
 import os
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
 from pipeline.common.compression import decompression_errors, open_decompressed
 from pipeline.common.errors import UserError
@@ -26,9 +27,10 @@ def prefix_path(prefix: Path | str, lang: str) -> Path:
     return Path(f"{prefix}.{lang}.zst")
 
 
-def decoded_lines(stream: IO[bytes], label: str) -> Iterator[str]:
-    """UTF-8 lines of a binary stream without their line ending; errors name `label` and the line."""
-    for number, line in enumerate(stream, 1):
+def decoded_lines(stream: Iterable[bytes], label: str, first: int = 1) -> Iterator[str]:
+    """UTF-8 lines of a binary stream without their line ending; errors name `label` and the
+    line (numbered from `first`)."""
+    for number, line in enumerate(stream, first):
         try:
             yield line.decode("utf-8").rstrip("\r\n")
         except UnicodeDecodeError as error:
@@ -55,18 +57,55 @@ def aligned(src_lines: Iterator[str], trg_lines: Iterator[str], src_label: str, 
     for src in src_lines:
         trg = next(trg_lines, None)
         if trg is None:
-            total = count + 1 + sum(1 for _ in src_lines)
-            raise UserError(f"misaligned corpus: {src_label} has {total} lines but {trg_label} has {count}")
+            raise misaligned(src_label, count + 1 + sum(1 for _ in src_lines), trg_label, count)
         count += 1
         yield src, trg
     extra = sum(1 for _ in trg_lines)
     if extra:
-        raise UserError(f"misaligned corpus: {src_label} has {count} lines but {trg_label} has {count + extra}")
+        raise misaligned(src_label, count, trg_label, count + extra)
+
+
+def misaligned(src_label: str, src_count: int, trg_label: str, trg_count: int) -> UserError:
+    return UserError(f"misaligned corpus: {src_label} has {src_count} lines but {trg_label} has {trg_count}")
 
 
 def read_pairs(src_path: Path | str, trg_path: Path | str) -> Iterator[tuple[str, str]]:
     """Yield aligned (source, target) lines; misaligned files are a UserError with both counts."""
     return aligned(read_lines(src_path), read_lines(trg_path), str(src_path), str(trg_path))
+
+
+def line_chunks(paths: list[Path], size: int) -> Iterator[list[list[bytes]]]:
+    """The lines of line-aligned files, undecoded (decode them with decoded_lines), `size`
+    at a time: a list of lines per file. Files of different lengths are a UserError with
+    both counts. For a step that decodes the lines in worker processes."""
+    for path in paths:
+        if not Path(path).is_file():
+            raise UserError(f"{path}: file not found")
+
+    def take(path: Path, stream: IO[bytes]) -> list[bytes]:
+        with decompression_errors(str(path)):
+            return list(itertools.islice(stream, size))
+
+    def rest(path: Path, stream: IO[bytes]) -> int:
+        with decompression_errors(str(path)):
+            return sum(1 for _ in stream)
+
+    with contextlib.ExitStack() as files:
+        streams = []
+        for path in paths:
+            with decompression_errors(str(path)):
+                streams.append(files.enter_context(open_decompressed(path)))
+        done = 0
+        while True:
+            chunk = [take(path, stream) for path, stream in zip(paths, streams)]
+            counts = [done + len(lines) for lines in chunk]
+            if len(set(counts)) > 1:
+                src_total, trg_total = [count + rest(path, stream) for count, path, stream in zip(counts, paths, streams)]
+                raise misaligned(str(paths[0]), src_total, str(paths[1]), trg_total)
+            if not chunk[0]:
+                return
+            done = counts[0]
+            yield chunk
 
 
 class LineWriter:
@@ -93,6 +132,11 @@ class LineWriter:
         self.text.write(line)
         self.text.write("\n")
         self.count += 1
+
+    def write_text(self, text: str) -> None:
+        """Write lines already joined, each ending with "\n" (faster than write() for each)."""
+        self.text.write(text)
+        self.count += text.count("\n")
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.text.flush()

@@ -25,9 +25,13 @@ INDIVIDUAL = {
     "mg": "plt", "mn": "khk", "ms": "zsm", "ne": "npi", "no": "nob", "om": "gaz", "or": "ory", "ps": "pbt",
     "qu": "quy", "sq": "als", "sw": "swh", "uz": "uzn", "yi": "ydd",
 }
-# Upstreams (OPUS, mtdata's index, py3langid) name Filipino by Tagalog's ISO 639-1 code,
+# Upstreams (OPUS, mtdata's index, fastText) name Filipino by Tagalog's ISO 639-1 code,
 # which langcodes' canonical form replaces.
 TAGALOG = {"fil": "tl"}
+# fastText's lid.176 labels (Wikipedia's codes) that are not the language subtag: Bokmål is
+# `no`; Alemannic `als` (gsw); Western Punjabi `pnb` (lah); Zazaki `diq` (zza); Bhojpuri
+# `bh` (bho); Emilian `eml` (egl).
+FASTTEXT = {**TAGALOG, "nb": "no", "gsw": "als", "lah": "pnb", "zza": "diq", "bho": "bh", "egl": "eml"}
 
 
 class CodeError(UserError, ValueError):
@@ -111,9 +115,9 @@ def opus(code: str) -> str:
 
 
 def langid_label(code: str) -> str:
-    """The py3langid label of the language (it may have no model for it)."""
+    """The language's label in fastText's lid.176, without `__label__` (which may not have it)."""
     language = primary(code)
-    return TAGALOG.get(language, language)
+    return FASTTEXT.get(language, language)
 
 
 @functools.lru_cache(maxsize=4096)  # a TMX file asks once per segment

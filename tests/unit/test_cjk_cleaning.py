@@ -71,10 +71,10 @@ def test_default_filters_remove_bad_cjk_pairs(tmp_path):
 
 
 def test_lengths_follow_the_script():
-    assert filters.length("zh-Hant")("我在 Google 工作了五年。") == 8  # 7 characters and one Latin word
-    assert filters.length("ja")("申し訳ございません。") == 5.5  # 2 kanji and 7 kana
-    assert filters.length("th")("ฉันชอบ กินข้าว") == 13  # characters, not the 2 space-separated runs
-    assert filters.length("ko")("오늘 날씨가 좋다") == 3  # Korean separates words by spaces
-    assert filters.length("de")("Guten Morgen, Welt") == 3
-    assert filters.too_long("zh", max_words=5, max_chars=10)("一二三四五六七八九十") is False  # words do not apply
-    assert filters.too_long("zh", max_words=5, max_chars=9)("一二三四五六七八九十") is True
+    assert filters.lengths("zh-Hant")(["我在 Google 工作了五年。", ""]) == [8, 0]  # 7 characters and one Latin word
+    assert filters.lengths("ja")(["申し訳ございません。"]) == [5.5]  # 2 kanji and 7 kana
+    assert filters.lengths("th")(["ฉันชอบ กินข้าว"]) == [13]  # characters, not the 2 space-separated runs
+    assert filters.lengths("ko")(["오늘 날씨가 좋다"]) == [3]  # Korean separates words by spaces
+    assert filters.lengths("de")(["Guten Morgen, Welt", "", "ein\tzwei\u3000drei\xa0vier\u200bfünf"]) == [3, 0, 4]
+    assert filters.too_long("zh", max_words=5, max_chars=10)(["一二三四五六七八九十"]) == [False]  # words do not apply
+    assert filters.too_long("zh", max_words=5, max_chars=9)(["一二三四五六七八九十"]) == [True]

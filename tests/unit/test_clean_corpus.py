@@ -43,9 +43,9 @@ def run(tmp_path, *extra):
     )
 
 
-def run_failing(tmp_path, capsys):
+def run_failing(tmp_path, capsys, *extra):
     with pytest.raises(SystemExit) as exit_info:
-        run(tmp_path)
+        run(tmp_path, *extra)
     assert exit_info.value.code == 2
     return capsys.readouterr().err
 
@@ -71,13 +71,15 @@ def run_failing(tmp_path, capsys):
 )
 def test_rule(rules, src, trg, rule):
     active, skipped = cleaner.build(filter_file.load(rules), ["en", "de"], None)
-    src, trg = cleaner.normalize(src), cleaner.normalize(trg)
-    assert next((a.name for a in active if a.check(src, trg)), None) == rule
+    kept, removed = cleaner.judge([[src], [trg]], active)
+    sides = (*cleaner.normalized([src]), *cleaner.normalized([trg]))
+    assert removed == ([(rule, sides)] if rule else [])
+    assert kept == ([[], []] if rule else [[sides[0]], [sides[1]]])
     assert not skipped
 
 
 def test_normalize_strips_and_collapses_spaces():
-    assert cleaner.normalize("  a   b  c \n") == "a b c"
+    assert cleaner.normalized(["  a   b  c \n", "\u3000a\t\tb  ", ""]) == ["a b c", "a\t\tb", ""]
 
 
 def test_cleans_corpus_and_reports_per_filter_counts(tmp_path, monkeypatch):
@@ -149,4 +151,18 @@ def test_invalid_utf8_fails_naming_file_and_line(tmp_path, capsys):
     error = run_failing(tmp_path, capsys)
     assert "corpus.de.zst:2:" in error
     assert "invalid UTF-8" in error
+    assert not list((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_errors_after_the_first_chunk_name_the_line_and_the_counts(tmp_path, capsys, monkeypatch, workers):
+    monkeypatch.setattr(cleaner, "CHUNK", 2)
+    write_corpus(tmp_path / "in", "corpus", "en", ["a", "b", "c", "d", "e"])
+    (tmp_path / "in" / "corpus.de.zst").write_bytes(zstandard.ZstdCompressor().compress(b"a\nb\nc\nd\xff\ne\n"))
+    assert "corpus.de.zst:4: invalid UTF-8" in run_failing(tmp_path, capsys, "--workers", workers)
+    write_corpus(tmp_path / "in", "corpus", "de", ["a", "b", "c", "d"])
+    error = run_failing(tmp_path, capsys, "--workers", workers)
+    assert error.endswith("corpus.en.zst has 5 lines but " f"{tmp_path}/in/corpus.de.zst has 4\n")
+    (tmp_path / "in" / "corpus.de.zst").unlink()
+    assert run_failing(tmp_path, capsys, "--workers", workers) == f"error: {tmp_path}/in/corpus.de.zst: file not found\n"
     assert not list((tmp_path / "out").iterdir())

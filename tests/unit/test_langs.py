@@ -50,7 +50,9 @@ def test_upstream_codes():
     assert [langs.base(code) for code in ("pt-BR", "zh", "zh-TW", "zh-Hant", "sr-Latn", "es-419", "fil")] == [
         "pt", "zh", "zh-Hant", "zh-Hant", "sr-Latn", "es", "tl"
     ]
-    assert [langs.langid_label(code) for code in ("pt-BR", "zh-Hant", "fil", "he")] == ["pt", "zh", "tl", "he"]
+    assert [langs.langid_label(code) for code in ("pt-BR", "zh-Hant", "fil", "he", "nb", "gsw", "pnb", "diq", "bh")] == [
+        "pt", "zh", "tl", "he", "no", "als", "pnb", "diq", "bh"
+    ]
     assert [langs.bleu_tokenizer(code) for code in ("zh", "zh-Hant", "yue", "ja", "ko", "th", "de", "fil")] == [
         "zh", "zh", "zh", "ja-mecab", "ko-mecab", "char", "13a", "13a"
     ]
@@ -72,6 +74,6 @@ def test_matches(tag, code, expected):
 
 def test_the_graph_side_imports_no_heavy_module():
     """config.py imports langs: it must stay light (decision-task requirements only)."""
-    code = "import sys, pipeline.common.langs; print(sorted(m for m in ('sacrebleu', 'py3langid', 'zstandard') if m in sys.modules))"
+    code = "import sys, pipeline.common.langs; print(sorted(m for m in ('sacrebleu', 'fasttext', 'zstandard') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.clean import bicleaner as bicleaner_model
-from pipeline.clean import chars
 from pipeline.common import langs
 
 
@@ -91,6 +90,7 @@ def too_long(lang: str, *, max_words: int = 150, max_chars: int = 1000):
 @side_filter
 def control_chars(lang: str):
     """The segment has a control character (Unicode Cc), tabs included (they break TSV)."""
+    from pipeline.clean import chars  # numpy: imported when cleaning, not by config validation (the decision task)
 
     def check(lines: list[str]) -> list[bool]:
         code_points = chars.codes(lines)
@@ -128,16 +128,16 @@ def _not_letter(char: str) -> bool:
     return char.isdecimal() or char == "_" or not (char.isalnum() or char.isspace() or unicodedata.category(char)[0] == "M")
 
 
-_NOT_LETTER = chars.CharTable(_not_letter)
-
-
 @side_filter
 def alpha_ratio(lang: str, *, min_ratio: float = 0.5):
     """Too few letters: letters (any script) are under min_ratio of the non-space characters."""
+    from pipeline.clean import chars
+
+    not_letter = chars.CharTable(_not_letter)
 
     def check(lines: list[str]) -> list[bool]:
         code_points, sizes = chars.codes(lines), chars.lengths(lines)
-        others = chars.per_line(_NOT_LETTER(code_points), sizes)
+        others = chars.per_line(not_letter(code_points), sizes)
         counted = sizes - chars.per_line(code_points == 0x20, sizes)  # all but spaces
         return ((counted > 0) & (others > (1 - min_ratio) * counted)).tolist()
 
@@ -206,6 +206,8 @@ def cjk_length(line: str) -> float:
 def lengths(lang: str) -> Callable[[list[str]], list[float]]:
     """Segments' lengths: words; in Chinese and Japanese, cjk_length; in the other scripts
     without spaces (Thai, Lao, Khmer, Myanmar, Tibetan), characters other than spaces."""
+    from pipeline.clean import chars
+
     if langs.script(lang) in ("Hani", "Hans", "Hant", "Jpan"):
         return lambda lines: list(map(cjk_length, lines))
     if langs.without_spaces(lang):

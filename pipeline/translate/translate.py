@@ -9,7 +9,8 @@ own vocabulary and pre- and post-processing (pipeline/continuation/opus_mt.py).
 A model that is a folder is a CTranslate2 model (ct2_convert.py): it decodes with
 CTranslate2 (ct2_decode.py), the same Marian options mapped to the translator's.
 With `--output-sampling` (experiment.decoding, docs/decoding.md) a sentence gets one
-sample (beam size 1), or beam-size samples for an n-best list.
+sample (beam size 1), or beam-size samples for an n-best list; Marian samples on one CPU
+thread, so that its seeded samples repeat.
 """
 
 import argparse
@@ -47,6 +48,10 @@ def decode(plain_in: Path, plain_out: Path, models: list[Path], vocabs: list[Pat
             raise UserError(f"{' '.join(map(str, models))}: CTranslate2 decodes one model, not an ensemble")
         ct2_decode.decode(plain_in, plain_out, models[0], vocabs, {**DECODING, **user})
         return
+    if sampling(user) and not marian.uses_gpu():
+        # Marian's CPU threads take batches in any order, each drawing its own noise: on one
+        # thread its seeded samples are the same from run to run (CTranslate2's on all cores).
+        user = {**user, "cpu-threads": 1}
     package = opus_mt.package_of(models, trg)
     marian_in, marian_out = (plain_in.with_suffix(".pieces"), plain_out.with_suffix(".pieces")) if package else (plain_in, plain_out)
     if package:

@@ -2,14 +2,20 @@
 
 Inputs: `<corpus-prefix>.<src|trg>.zst`, the SentencePiece vocabularies, optionally `--priors`
 (a priors file from an earlier run of this step, to align a related corpus faster and
-better). Each side is split into its vocabulary's pieces, the units Marian trains on;
-eflomal aligns them in both directions and grow-diag-final-and symmetrizes the two.
-Outputs: `<output-prefix>.aln.zst`, one line of `i-j` links (source piece i, target piece
-j) per pair, and `<output-prefix>.priors.zst`, eflomal priors from these alignments.
-eflomal holds the whole corpus in memory (as integer arrays).
+better). Each side is split into its vocabulary's pieces, the units Marian trains on. The
+corpus is cut into chunks of --chunk-pairs pairs, aligned by --workers processes at once:
+eflomal aligns a chunk in both directions (with the same priors and the number of
+iterations eflomal would choose for the whole corpus), grow-diag-final-and symmetrizes
+the two (pipeline/alignments/symmetrize.py). Outputs: `<output-prefix>.aln.zst`, one line
+of `i-j` links (source piece i, target piece j) per pair, and `<output-prefix>.priors.zst`,
+eflomal priors from the first chunk's alignments. eflomal holds a chunk in memory.
 """
 
 import argparse
+import itertools
+import math
+import multiprocessing
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,65 +23,79 @@ import eflomal
 import sentencepiece
 
 from pipeline.common import marian
+from pipeline.common.contract import usable_cpus
 from pipeline.common.corpus import LineWriter, prefix_path, read_lines, read_pairs
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
+from pipeline.alignments.symmetrize import BATCH, symmetrize
 
 logger = get_logger(__name__)
 
-NEIGHBOURS = ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
+CHUNK_PAIRS = 250_000
+ENCODE_BATCH = 10_000
 
 
-def parse_links(line: str) -> set[tuple[int, int]]:
-    return {tuple(map(int, link.split("-"))) for link in line.split()}
+def tokenize(corpus_prefix: Path, src: str, trg: str, vocabs: list[Path], directory: Path,
+             chunk_pairs: int) -> tuple[list[Path], int]:
+    """Both sides as space-separated pieces, plain files `src` and `trg` in a directory per
+    chunk; returns the chunk directories and the pair count."""
+    spms = [sentencepiece.SentencePieceProcessor(model_file=str(path)) for path in vocabs]
+    pairs = read_pairs(prefix_path(corpus_prefix, src), prefix_path(corpus_prefix, trg))
+    chunks, count = [], 0
+    while batch := list(itertools.islice(pairs, min(ENCODE_BATCH, chunk_pairs - count % chunk_pairs))):
+        if count % chunk_pairs == 0:
+            chunks.append(directory / f"chunk-{len(chunks):05d}")
+            chunks[-1].mkdir()
+        for spm, side, lines in zip(spms, ("src", "trg"), zip(*batch)):
+            with open(chunks[-1] / side, "a", encoding="utf-8") as out:
+                out.writelines(" ".join(pieces) + "\n" for pieces in spm.encode(list(lines), out_type=str, num_threads=usable_cpus()))
+        count += len(batch)
+    return chunks, count
 
 
-def grow_diag_final_and(forward: set, reverse: set) -> list[tuple[int, int]]:
-    """Koehn's symmetrization: start from the intersection, grow into neighbouring union
-    links that align a still-unaligned word, then add union links between two unaligned words."""
-    alignment, union = forward & reverse, forward | reverse
-    src_aligned, trg_aligned = {i for i, _ in alignment}, {j for _, j in alignment}
-    grown = True
-    while grown:
-        grown = False
-        for i, j in sorted(alignment):
-            for di, dj in NEIGHBOURS:
-                link = (i + di, j + dj)
-                if link in union and link not in alignment and (link[0] not in src_aligned or link[1] not in trg_aligned):
-                    alignment.add(link)
-                    src_aligned.add(link[0])
-                    trg_aligned.add(link[1])
-                    grown = True
-    for direction in (forward, reverse):
-        for i, j in sorted(direction):
-            if i not in src_aligned and j not in trg_aligned:
-                alignment.add((i, j))
-                src_aligned.add(i)
-                trg_aligned.add(j)
-    return sorted(alignment)
+def iterations(pairs: int) -> tuple[int, int, int]:
+    """eflomal's default iterations of its three models for a corpus of `pairs` (fewer for
+    more pairs): each chunk samples as long as the whole corpus would, not longer."""
+    iters = max(2, round(5000 / math.sqrt(pairs)))
+    return max(2, iters // 4), max(1, iters // 4), iters
 
 
-def tokenize(corpus_prefix: Path, src: str, trg: str, vocabs: list[Path], directory: Path) -> tuple[Path, Path, int]:
-    """Both sides as space-separated pieces, in plain files; returns them and the count."""
-    src_spm, trg_spm = (sentencepiece.SentencePieceProcessor(model_file=str(path)) for path in vocabs)
-    paths = directory / f"pieces.{src}", directory / f"pieces.{trg}"
-    with LineWriter(paths[0]) as src_out, LineWriter(paths[1]) as trg_out:
-        for src_line, trg_line in read_pairs(prefix_path(corpus_prefix, src), prefix_path(corpus_prefix, trg)):
-            src_out.write(" ".join(src_spm.encode(src_line, out_type=str)))
-            trg_out.write(" ".join(trg_spm.encode(trg_line, out_type=str)))
-    return *paths, src_out.count
+def align_chunk(chunk: Path, priors: Path | None, samplers: int, model_iterations: tuple[int, int, int]) -> Path:
+    """eflomal's links in both directions (`forward`, `reverse`) and their symmetrization
+    (`links`) for a chunk's pieces."""
+    with open(chunk / "src", encoding="utf-8") as src, open(chunk / "trg", encoding="utf-8") as trg:
+        eflomal.Aligner(n_samplers=samplers, n_iterations=model_iterations).align(
+            src, trg, links_filename_fwd=str(chunk / "forward"), links_filename_rev=str(chunk / "reverse"),
+            priors_input=read_lines(priors) if priors else None)
+    with open(chunk / "forward", encoding="utf-8") as forward, open(chunk / "reverse", encoding="utf-8") as reverse, \
+            open(chunk / "links", "w", encoding="utf-8") as out:
+        while batch := list(itertools.islice(zip(forward, reverse), BATCH)):
+            out.writelines(line + "\n" for line in symmetrize(*([line.rstrip("\n") for line in side] for side in zip(*batch))))
+    return chunk
 
 
-def align(src_pieces: Path, trg_pieces: Path, priors: Path | None, forward: Path, reverse: Path) -> None:
-    with open(src_pieces, encoding="utf-8") as src, open(trg_pieces, encoding="utf-8") as trg:
-        prior_lines = read_lines(priors) if priors else None
-        eflomal.Aligner().align(src, trg, links_filename_fwd=str(forward), links_filename_rev=str(reverse), priors_input=prior_lines)
-
-
-def write_priors(src_pieces: Path, trg_pieces: Path, forward: Path, reverse: Path, output: Path) -> None:
-    priors = eflomal.calculate_priors(*(read_lines(path) for path in (src_pieces, trg_pieces, forward, reverse)))
+def write_priors(chunk: Path, output: Path) -> None:
+    priors = eflomal.calculate_priors(*(read_lines(chunk / name) for name in ("src", "trg", "forward", "reverse")))
     with LineWriter(output) as out:
         eflomal.write_priors(out.text, *priors)
+
+
+def align(chunks: list[Path], count: int, priors: Path | None, samplers: int, workers: int, output: Path) -> None:
+    """The chunks' symmetrized links, in corpus order, into `output`."""
+    jobs = [(chunk, priors, samplers, iterations(count)) for chunk in chunks]
+    with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool, LineWriter(output) as out:
+        for number, chunk in enumerate(pool.imap(_align_chunk, jobs), 1):
+            for line in read_lines(chunk / "links"):
+                out.write(line)
+            logger.info("aligned chunk %d of %d (%d pairs so far)", number, len(chunks), out.count)
+            if number > 1:
+                shutil.rmtree(chunk)
+        if out.count != count:
+            raise UserError(f"eflomal returned {out.count} alignments for {count} pairs")
+
+
+def _align_chunk(job: tuple) -> Path:
+    return align_chunk(*job)
 
 
 @cli
@@ -87,29 +107,27 @@ def main(argv=None):
     marian.add_vocabs_argument(parser, "the")
     parser.add_argument("--priors", type=Path, help="eflomal priors (.zst) from an earlier alignment")
     parser.add_argument("--output-prefix", required=True, type=Path)
+    parser.add_argument("--chunk-pairs", type=int, default=CHUNK_PAIRS,
+                        help=f"pairs eflomal aligns at once (default {CHUNK_PAIRS:,})")
+    parser.add_argument("--samplers", type=int, default=3,
+                        help="eflomal's independent samplers a direction (threads; default 3, fewer is faster and coarser)")
+    parser.add_argument("--workers", type=int, default=max(2, usable_cpus() // 4),
+                        help="chunks aligned at once (default: a quarter of the usable CPUs, at least 2)")
     args = parser.parse_args(argv)
+    for name in ("chunk_pairs", "samplers", "workers"):
+        if getattr(args, name) < 1:
+            raise UserError(f"--{name.replace('_', '-')} {getattr(args, name)}: must be at least 1")
     for path in (*args.vocabs, args.priors):
         if path and not path.exists():
             raise UserError(f"{path}: file not found")
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        src_pieces, trg_pieces, count = tokenize(args.corpus_prefix, args.src, args.trg, args.vocabs, tmp)
+        chunks, count = tokenize(args.corpus_prefix, args.src, args.trg, args.vocabs, Path(tmp), args.chunk_pairs)
         if count == 0:
             raise UserError(f"{prefix_path(args.corpus_prefix, args.src)}: no pairs to align")
-        forward, reverse = tmp / "forward", tmp / "reverse"
-        logger.info("aligning %d pairs with eflomal%s", count, " (with priors)" if args.priors else "")
-        align(src_pieces, trg_pieces, args.priors, forward, reverse)
-        links = zip(read_lines(forward), read_lines(reverse))
-        with LineWriter(f"{args.output_prefix}.aln.zst") as out:
-            for number, (fwd, rev) in enumerate(links, 1):
-                if number > count:
-                    raise UserError(f"eflomal returned more alignments than the {count} pairs")
-                out.write(" ".join(f"{i}-{j}" for i, j in grow_diag_final_and(parse_links(fwd), parse_links(rev))))
-            if out.count != count:
-                raise UserError(f"eflomal returned {out.count} alignments for {count} pairs")
-        write_priors(src_pieces, trg_pieces, forward, reverse, Path(f"{args.output_prefix}.priors.zst"))
+        logger.info("aligning %d pairs in %d chunks with eflomal%s", count, len(chunks), " (with priors)" if args.priors else "")
+        align(chunks, count, args.priors, args.samplers, args.workers, Path(f"{args.output_prefix}.aln.zst"))
+        write_priors(chunks[0], Path(f"{args.output_prefix}.priors.zst"))
     logger.info("wrote %s.aln.zst (%d lines) and %s.priors.zst", args.output_prefix, count, args.output_prefix)
-
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ import pytest
 import sentencepiece
 
 from pipeline.alignments import align, shortlist
+from pipeline.alignments.symmetrize import symmetrize
 from pipeline.common.corpus import LineWriter, read_lines
 from pipeline.distill import cefilter
 from pipeline.export import export
@@ -77,11 +78,16 @@ def test_cefilter_refuses_scores_that_do_not_match_the_corpus(tmp_path, capsys):
 def test_grow_diag_final_and():
     # From the intersection (0,0) (1,1), growing through neighbours in the union:
     # (1,2) aligns target 2, then diagonally (2,3) and (3,3); (5,5) is nobody's neighbour.
-    forward = {(0, 0), (1, 1), (2, 3), (5, 5)}
-    reverse = {(0, 0), (1, 1), (1, 2), (3, 3)}
-    assert align.grow_diag_final_and(forward, reverse) == [(0, 0), (1, 1), (1, 2), (2, 3), (3, 3), (5, 5)]
-    # final-and: a union link joins only two unaligned words.
-    assert align.grow_diag_final_and({(0, 0), (2, 2), (0, 4)}, {(0, 0)}) == [(0, 0), (2, 2)]
+    # final-and: a union link joins only two unaligned words: (2,2) but not (0,4).
+    forward = ["0-0 1-1 2-3 5-5", "0-0 2-2 0-4", "", "0-0"]
+    reverse = ["0-0 1-1 1-2 3-3", "0-0", "", "1-0 0-1"]
+    assert symmetrize(forward, reverse) == ["0-0 1-1 1-2 2-3 3-3 5-5", "0-0 2-2", "", "0-0"]
+
+
+def test_final_and_adds_the_first_link_of_each_word_left_unaligned():
+    # No intersection and no neighbours: source 0 takes target 0 (its first), so source 1's
+    # link to target 0 is not added; its link to target 2 is.
+    assert symmetrize(["0-0 0-1 1-0 1-2"], [""]) == ["0-0 1-2"]
 
 
 def train_spm(directory: Path, name: str, langs: list[str], size: int) -> Path:
@@ -112,7 +118,8 @@ def test_alignments_cover_every_pair_within_its_pieces(tmp_path, vocabs):
     write(tmp_path / "corpus.en.zst", src)
     write(tmp_path / "corpus.de.zst", trg)
     args = ["--src", "en", "--trg", "de", "--corpus-prefix", str(tmp_path / "corpus"), "--vocabs", *map(str, vocabs)]
-    align.main([*args, "--output-prefix", str(tmp_path / "corpus")])
+    # Three chunks (120, 120, 60 pairs), two aligned at once.
+    align.main([*args, "--chunk-pairs", "120", "--workers", "2", "--output-prefix", str(tmp_path / "corpus")])
     src_spm, trg_spm = (sentencepiece.SentencePieceProcessor(model_file=str(path)) for path in vocabs)
     alignments = list(read_lines(tmp_path / "corpus.aln.zst"))
     assert len(alignments) == 300
@@ -128,6 +135,14 @@ def test_alignments_cover_every_pair_within_its_pieces(tmp_path, vocabs):
     assert {line.split("\t")[0] for line in priors} == {"LEX", "FERF", "FERR", "HMMF", "HMMR"}
     align.main([*args, "--priors", str(tmp_path / "corpus.priors.zst"), "--output-prefix", str(tmp_path / "again")])
     assert len(list(read_lines(tmp_path / "again.aln.zst"))) == 300
+
+
+def test_alignments_refuse_no_samplers(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        align.main(["--src", "en", "--trg", "de", "--corpus-prefix", str(tmp_path / "corpus"), "--vocabs", "v", "v",
+                    "--samplers", "0", "--output-prefix", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    assert "error: --samplers 0: must be at least 1" in capsys.readouterr().err
 
 
 class WordPieces:

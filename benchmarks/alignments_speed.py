@@ -28,7 +28,7 @@ from pathlib import Path
 
 import sentencepiece
 
-from clean_speed import tree_pss_kib
+from measure import wait_sampling_pss
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -83,16 +83,11 @@ def run(checkout: Path, data: Path, output: Path, extra: list[str]) -> dict:
     args = ["--src", "en", "--trg", "de", "--corpus-prefix", str(data / "corpus"),
             "--vocabs", str(data / "vocab.en.spm"), str(data / "vocab.de.spm"), "--output-prefix", str(output), *extra]
     load = os.getloadavg()[0]
-    start, peak = time.monotonic(), 0
+    start = time.monotonic()
     with open(output.with_suffix(".log"), "w") as log:
         process = subprocess.Popen([sys.executable, "-m", "pipeline.alignments.align", *args], cwd=checkout, stderr=log)
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            peak = max(peak, tree_pss_kib(process.pid))
-            time.sleep(0.2)
-    if os.waitstatus_to_exitcode(status):
+        code, usage, peak = wait_sampling_pss(process)
+    if code:
         sys.exit(f"alignments in {checkout} failed; see {output.with_suffix('.log')}")
     return {"seconds": time.monotonic() - start, "cpu": usage.ru_utime + usage.ru_stime, "pss": peak // 1024,
             "load": (load, os.getloadavg()[0]), **accuracy(data / "gold.zst", Path(f"{output}.aln.zst"))}

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from clean_merge import make_pair
-from measure import children
+from measure import wait_sampling_pss
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,20 +45,6 @@ def generate(directory: Path, pairs: int, seed: int) -> None:
             write(*((trg, src) if rng.random() < SWAPPED_SHARE else (src, trg)))
 
 
-def tree_pss_kib(root: int) -> int:
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-        stack += children(pid)
-    return total
-
-
 def run(cwd: Path, module: str, args: list[str], report: Path) -> dict:
     """Run `python -m module args` in `cwd` (its `pipeline/` is imported); its figures."""
     load = os.getloadavg()[0]
@@ -66,15 +52,9 @@ def run(cwd: Path, module: str, args: list[str], report: Path) -> dict:
     start = time.monotonic()
     with open(report.with_suffix(".log"), "w") as log:
         process = subprocess.Popen([sys.executable, "-m", module, *args], cwd=cwd, stderr=log)
-        peak_pss = 0
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            peak_pss = max(peak_pss, tree_pss_kib(process.pid))
-            time.sleep(0.2)
+        code, usage, peak_pss = wait_sampling_pss(process)
     seconds = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status):
+    if code:
         sys.exit(f"{module} in {cwd} failed; see {report.with_suffix('.log')}")
     result = json.loads(report.read_text())
     return {

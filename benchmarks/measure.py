@@ -7,6 +7,8 @@ every 0.5 s from /proc (a single process's maximum, as `time -v` reports, would 
 parent and child holding memory at once).
 """
 
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -23,18 +25,32 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_kib(root: int) -> int:
+def tree_kib(root: int, proc_file: str = "status", field: str = "VmRSS:") -> int:
+    """The sum of a /proc memory field over `root` and its descendants, in KiB: RSS by
+    default; ("smaps_rollup", "Pss:") counts forked processes' shared pages once."""
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/{proc_file}").read_text().splitlines():
+                if line.startswith(field):
                     total += int(line.split()[1])
         except OSError:
             continue
         stack += children(pid)
     return total
+
+
+def wait_sampling_pss(process: subprocess.Popen) -> tuple[int, resource.struct_rusage, int]:
+    """Wait for `process`: its exit code, its resource usage (with its children's) and the
+    peak PSS of its process tree in KiB, sampled every 0.2 s."""
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            return os.waitstatus_to_exitcode(status), usage, peak
+        peak = max(peak, tree_kib(process.pid, "smaps_rollup", "Pss:"))
+        time.sleep(0.2)
 
 
 def main() -> int:
@@ -43,7 +59,7 @@ def main() -> int:
     process = subprocess.Popen(command)
     peak = 0
     while process.poll() is None:
-        peak = max(peak, tree_rss_kib(process.pid))
+        peak = max(peak, tree_kib(process.pid))
         time.sleep(0.5)
     wall = time.monotonic() - start
     print(f"measure: exit {process.returncode}, wall {wall:.1f} s, peak RSS of the process tree {peak / 1024:.0f} MiB", file=sys.stderr)

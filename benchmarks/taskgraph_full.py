@@ -1,6 +1,6 @@
 """Time graph generation on the reference pipeline's production configs, before and after a change.
 
-    .venv/bin/python benchmarks/taskgraph_full.py [--before main] [--runs 5]
+    .venv/bin/python benchmarks/taskgraph_full.py [--before main] [--runs 5]   (--before '': this checkout alone)
 
 The configs in benchmarks/configs/ are the reference's production config (en-ru, 42
 training datasets: 303 of our tasks) and the same scaled to 400 training datasets (1,650
@@ -143,23 +143,28 @@ def report(config: str, tasks: int, times: dict, runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", default="main", help="the commit to compare with (default: main)")
+    parser.add_argument("--before", default="main",
+                        help="the commit to compare with (default: main; '' times this checkout alone)")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         checkout = Path(tmp) / "before"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(checkout), args.before],
-                       check=True, capture_output=True)
+        if args.before:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(checkout), args.before],
+                           check=True, capture_output=True)
         try:
-            trees = [Tree(f"before ({args.before})", checkout), Tree("after (this checkout)", ROOT)]
+            trees = [Tree(f"before ({args.before})", checkout)] if args.before else []
+            trees.append(Tree("after (this checkout)", ROOT))
             for config in sorted(CONFIGS.glob("prod-*.yml"), key=lambda path: REFERENCE[path.stem][0]):
                 params = Path(tmp) / f"{config.stem}-params.yml"
                 params.write_text(yaml.safe_dump({**BASE, **FIXED_DATES, "training_config": yaml.safe_load(config.read_text())}))
-                check_identical(trees, config, params)
-                report(config.stem, task_count(trees[1], config, params), measure(trees, config, params, args.runs), args.runs)
+                if args.before:
+                    check_identical(trees, config, params)
+                report(config.stem, task_count(trees[-1], config, params), measure(trees, config, params, args.runs), args.runs)
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)], check=True)
+            if args.before:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)], check=True)
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 

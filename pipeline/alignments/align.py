@@ -27,7 +27,7 @@ from pipeline.common.contract import usable_cpus
 from pipeline.common.corpus import LineWriter, prefix_path, read_lines, read_pairs
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
-from pipeline.alignments.symmetrize import BATCH, symmetrize
+from pipeline.alignments.symmetrize import symmetrize_sorted
 
 logger = get_logger(__name__)
 
@@ -67,10 +67,8 @@ def align_chunk(chunk: Path, priors: Path | None, samplers: int, model_iteration
         eflomal.Aligner(n_samplers=samplers, n_iterations=model_iterations).align(
             src, trg, links_filename_fwd=str(chunk / "forward"), links_filename_rev=str(chunk / "reverse"),
             priors_input=read_lines(priors) if priors else None)
-    with open(chunk / "forward", encoding="utf-8") as forward, open(chunk / "reverse", encoding="utf-8") as reverse, \
-            open(chunk / "links", "w", encoding="utf-8") as out:
-        while batch := list(itertools.islice(zip(forward, reverse), BATCH)):
-            out.writelines(line + "\n" for line in symmetrize(*([line.rstrip("\n") for line in side] for side in zip(*batch))))
+    forward, reverse = ((chunk / name).read_text(encoding="utf-8").splitlines() for name in ("forward", "reverse"))
+    (chunk / "links").write_text("".join(line + "\n" for line in symmetrize_sorted(forward, reverse)), encoding="utf-8")
     return chunk
 
 

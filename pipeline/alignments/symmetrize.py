@@ -4,8 +4,9 @@ A batch of pairs is a stack of boolean link matrices [pair, source piece, target
 padded to the batch's longest side. Koehn's heuristic adds links one at a time; here each
 round adds every link that qualifies at its start (a union link next to the alignment
 that aligns a still-unaligned word), and final-and adds, in rounds, each unaligned source
-word's first link to a target word no earlier source word takes. On real alignments the
-two differ in a few links a thousand (docs/benchmarks.md, "Alignments").
+word's first link to a target word no earlier source word takes. On the quickstart's
+distilled corpus (eflomal's links of 21,588 pairs) 96.6% of the pairs get the same links
+as from Koehn's loop; the others keep all of those and gain a few (0.5% more links).
 """
 
 import numpy as np
@@ -55,6 +56,20 @@ def grow_diag_final_and(forward: np.ndarray, reverse: np.ndarray) -> np.ndarray:
             first_in_row = candidates & (np.cumsum(candidates, axis=2) == 1)
             alignment |= first_in_row & (np.cumsum(first_in_row, axis=1) == 1)
     return alignment
+
+
+def symmetrize_sorted(forward_lines: list[str], reverse_lines: list[str]) -> list[str]:
+    """symmetrize() BATCH pairs at a time, the pairs batched with others of about their
+    length (links' text length), so that short pairs do not pad to a long one's size."""
+    if len(forward_lines) != len(reverse_lines):
+        raise ValueError(f"{len(forward_lines)} forward alignments but {len(reverse_lines)} reverse")
+    order = sorted(range(len(forward_lines)), key=lambda k: len(forward_lines[k]) + len(reverse_lines[k]))
+    result = [""] * len(order)
+    for start in range(0, len(order), BATCH):
+        batch = order[start:start + BATCH]
+        for k, line in zip(batch, symmetrize([forward_lines[k] for k in batch], [reverse_lines[k] for k in batch])):
+            result[k] = line
+    return result
 
 
 def symmetrize(forward_lines: list[str], reverse_lines: list[str]) -> list[str]:

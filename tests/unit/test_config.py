@@ -153,6 +153,7 @@ def test_validate_cli_summary():
     assert result.stdout == (
         "configs/quickstart.yml: OK: quickstart en->de, 6 train, 1 devtest, 1 test dataset(s), "
         "target-stage all\n"
+        "configs/quickstart.yml: the teacher decodes with CTranslate2 (convert-teacher)\n"
     )
 
 

@@ -22,12 +22,12 @@ from pathlib import Path
 import eflomal
 import sentencepiece
 
+from pipeline.alignments.symmetrize import symmetrize_sorted
 from pipeline.common import marian
 from pipeline.common.contract import usable_cpus
 from pipeline.common.corpus import LineWriter, prefix_path, read_lines, read_pairs
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
-from pipeline.alignments.symmetrize import symmetrize_sorted
 
 logger = get_logger(__name__)
 
@@ -126,6 +126,7 @@ def main(argv=None):
         align(chunks, count, args.priors, args.samplers, args.workers, Path(f"{args.output_prefix}.aln.zst"))
         write_priors(chunks[0], Path(f"{args.output_prefix}.priors.zst"))
     logger.info("wrote %s.aln.zst (%d lines) and %s.priors.zst", args.output_prefix, count, args.output_prefix)
+
 
 if __name__ == "__main__":
     main()

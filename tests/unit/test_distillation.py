@@ -9,7 +9,7 @@ import pytest
 import sentencepiece
 
 from pipeline.alignments import align, shortlist
-from pipeline.alignments.symmetrize import symmetrize
+from pipeline.alignments.symmetrize import symmetrize, symmetrize_sorted
 from pipeline.common.corpus import LineWriter, read_lines
 from pipeline.distill import cefilter
 from pipeline.export import export
@@ -82,6 +82,8 @@ def test_grow_diag_final_and():
     forward = ["0-0 1-1 2-3 5-5", "0-0 2-2 0-4", "", "0-0"]
     reverse = ["0-0 1-1 1-2 3-3", "0-0", "", "1-0 0-1"]
     assert symmetrize(forward, reverse) == ["0-0 1-1 1-2 2-3 3-3 5-5", "0-0 2-2", "", "0-0"]
+    # Batched by length, the pairs come back in their own order.
+    assert symmetrize_sorted(forward * 200, reverse * 200) == symmetrize(forward, reverse) * 200
 
 
 def test_final_and_adds_the_first_link_of_each_word_left_unaligned():

@@ -10,7 +10,7 @@ function words are inserted, so every pair has its gold word links. SentencePiec
 model (one piece a word) gives each side's vocabulary, so pieces are words and the step's
 links compare with the gold ones directly.
 
-Aligns with the `pipeline/` of --before (a temporary worktree) and of this checkout with
+Aligns with the `pipeline/` of --before (exported to a temporary directory) and of this checkout with
 each --after-args, one after the other, each in its own process; per run: wall time,
 pairs/s, CPU time, the peak PSS of the process tree (sampled every 0.2 s), and
 precision and recall against the gold links.
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import sentencepiece
 
-from measure import wait_sampling_pss
+from measure import export_pipeline, wait_sampling_pss
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -105,7 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--pairs", type=int, default=1_000_000)
-    parser.add_argument("--before", help="a revision to compare with (its pipeline/ in a temporary worktree)")
+    parser.add_argument("--before", help="a revision to compare with (its pipeline/ exported to a temporary directory)")
     parser.add_argument("--after-args", action="append", default=None, help="arguments of this checkout's run (repeatable)")
     args = parser.parse_args()
     data = args.workdir / f"data-{args.pairs}"
@@ -114,23 +114,14 @@ def main() -> None:
         start = time.monotonic()
         generate(data, args.pairs)
         print(f"generated {args.pairs:,} pairs in {time.monotonic() - start:.0f} s", flush=True)
-    runs = [(f"before ({args.before})", None, [])] if args.before else []
-    runs += [(f"after {extra}".strip(), ROOT, shlex.split(extra)) for extra in args.after_args or [""]]
     print(f"alignments, {args.pairs:,} pairs | wall s | pairs/s | CPU s | peak PSS MiB | precision | recall | load before/after")
     with tempfile.TemporaryDirectory() as tmp:
+        runs = [(f"before ({args.before})", export_pipeline(args.before, Path(tmp)), [])] if args.before else []
+        runs += [(f"after {extra}".strip(), ROOT, shlex.split(extra)) for extra in args.after_args or [""]]
         for number, (name, checkout, extra) in enumerate(runs):
-            if checkout is None:
-                checkout = Path(tmp) / "before"
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(checkout), args.before],
-                               check=True, capture_output=True)
-            try:
-                r = run(checkout, data, args.workdir / f"run-{number}", extra)
-            finally:
-                if checkout != ROOT:
-                    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)], check=True)
+            r = run(checkout, data, args.workdir / f"run-{number}", extra)
             print(f"| {name} | {r['seconds']:.1f} | {args.pairs / r['seconds']:,.0f} | {r['cpu']:.0f} | {r['pss']:,} "
                   f"| {r['precision']:.4f} | {r['recall']:.4f} | {r['load'][0]:.1f}/{r['load'][1]:.1f} |", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from clean_merge import make_pair
-from measure import wait_sampling_pss
+from measure import export_pipeline, wait_sampling_pss
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -80,9 +80,8 @@ def benchmark(directory: Path, pairs: int, seed: int, before: str, workers: list
         generate(data, pairs, seed)
         print(f"generated {pairs:,} pairs in {time.monotonic() - start:.0f} s")
     with tempfile.TemporaryDirectory() as old:
-        archive = subprocess.run(["git", "archive", before, "pipeline"], cwd=ROOT, capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", old], input=archive.stdout, check=True)
-        compare({f"before ({before})": Path(old), "after (this checkout)": ROOT}, data / "corpus", directory, workers)
+        compare({f"before ({before})": export_pipeline(before, Path(old)), "after (this checkout)": ROOT},
+                data / "corpus", directory, workers)
 
 
 def compare(revisions: dict[str, Path], data: Path, directory: Path, workers: list[int]) -> None:

@@ -41,6 +41,15 @@ def tree_kib(root: int, proc_file: str = "status", field: str = "VmRSS:") -> int
     return total
 
 
+def export_pipeline(revision: str, directory: Path) -> Path:
+    """`pipeline/` of a git revision, exported into `directory`: `python -m pipeline...`
+    run there imports that revision's steps."""
+    archive = subprocess.run(["git", "archive", revision, "pipeline"], cwd=Path(__file__).resolve().parents[1],
+                             capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive.stdout, check=True)
+    return directory
+
+
 def wait_sampling_pss(process: subprocess.Popen) -> tuple[int, resource.struct_rusage, int]:
     """Wait for `process`: its exit code, its resource usage (with its children's) and the
     peak PSS of its process tree in KiB, sampled every 0.2 s."""

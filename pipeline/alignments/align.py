@@ -41,14 +41,14 @@ def tokenize(corpus_prefix: Path, src: str, trg: str, vocabs: list[Path], direct
     chunk; returns the chunk directories and the pair count."""
     spms = [sentencepiece.SentencePieceProcessor(model_file=str(path)) for path in vocabs]
     pairs = read_pairs(prefix_path(corpus_prefix, src), prefix_path(corpus_prefix, trg))
-    chunks, count = [], 0
+    chunks, count, threads = [], 0, usable_cpus()
     while batch := list(itertools.islice(pairs, min(ENCODE_BATCH, chunk_pairs - count % chunk_pairs))):
         if count % chunk_pairs == 0:
             chunks.append(directory / f"chunk-{len(chunks):05d}")
             chunks[-1].mkdir()
         for spm, side, lines in zip(spms, ("src", "trg"), zip(*batch)):
             with open(chunks[-1] / side, "a", encoding="utf-8") as out:
-                out.writelines(" ".join(pieces) + "\n" for pieces in spm.encode(list(lines), out_type=str, num_threads=usable_cpus()))
+                out.writelines(" ".join(pieces) + "\n" for pieces in spm.encode(list(lines), out_type=str, num_threads=threads))
         count += len(batch)
     return chunks, count
 

@@ -8,7 +8,7 @@ from pipeline.common.errors import UserError
 # Importers with a module under pipeline/data/importers (`-` becomes `_`); the key's prefix names one.
 IMPORTERS = ("file", "url", "po", "opus", "mtdata", "sacrebleu", "flores", "hf", "news-crawl", "hplt")
 # Importers that can also read monolingual data (one language's file).
-MONO_IMPORTERS = ("file", "url", "hf", "news-crawl", "hplt")
+MONO_IMPORTERS = ("file", "url", "po", "hf", "news-crawl", "hplt")
 
 SANITIZED_MAX = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")

@@ -421,7 +421,7 @@ def _semantic_errors(config: dict) -> list[str]:
         errors.append("datasets.train: empty; list at least one training dataset")
     if datasets and not datasets.get("devtest"):
         errors.append("datasets.devtest: empty; list at least one validation dataset")
-    errors += _dataset_key_errors(datasets)
+    errors += _dataset_key_errors(datasets, dict(zip(("mono-src", "mono-trg"), codes)) if len(codes) == 2 else {})
     errors += _worker_class_errors(config.get("taskcluster"))
     errors += _filter_file_errors(experiment.get("cleaning-filters"))
     errors += _mirror_errors(config.get("taskcluster"))
@@ -520,7 +520,8 @@ def _filter_file_errors(name) -> list[str]:
     return []
 
 
-def _dataset_key_errors(datasets: dict) -> list[str]:
+def _dataset_key_errors(datasets: dict, mono_langs: dict[str, str]) -> list[str]:
+    """Key errors; `mono_langs` is each mono category's language (empty when the pair is invalid)."""
     errors, seen = [], {}
     for category, keys in datasets.items():
         for index, key in enumerate(keys if isinstance(keys, list) else []):
@@ -536,6 +537,11 @@ def _dataset_key_errors(datasets: dict) -> list[str]:
                 errors.append(
                     f"datasets.{category}[{index}]: {key!r}: the {importer}_ importer has parallel data only; "
                     f"monolingual datasets use one of {', '.join(MONO_IMPORTERS)}"
+                )
+            elif importer == "po" and langs.primary(mono_langs.get(category, "")) == "en":
+                errors.append(
+                    f"datasets.{category}[{index}]: {key!r}: gettext catalogs give monolingual text in the "
+                    "language they translate into, not en; list the catalogs under train instead"
                 )
             other = seen.setdefault(sanitize(key), key)
             if other != key:

@@ -78,9 +78,16 @@ def test_malformed_dataset_keys():
 
 
 def test_monolingual_datasets_need_a_mono_importer():
-    assert errors_of(**{"datasets__mono-trg": ["po_indico==3.3.14"]}) == [
-        "datasets.mono-trg[0]: 'po_indico==3.3.14': the po_ importer has parallel data only; "
-        "monolingual datasets use one of file, url, hf, news-crawl, hplt"
+    assert errors_of(**{"datasets__mono-trg": ["opus_ELRC-3075-wikipedia_health/v1"]}) == [
+        "datasets.mono-trg[0]: 'opus_ELRC-3075-wikipedia_health/v1': the opus_ importer has parallel data only; "
+        "monolingual datasets use one of file, url, po, hf, news-crawl, hplt"
+    ]
+
+
+def test_gettext_monolingual_data_is_not_english():
+    assert errors_of(**{"datasets__mono-src": ["po_indico==3.3.14"], "datasets__mono-trg": ["po_pretix==2025.1.0"]}) == [
+        "datasets.mono-src[0]: 'po_indico==3.3.14': gettext catalogs give monolingual text in the "
+        "language they translate into, not en; list the catalogs under train instead"
     ]
 
 

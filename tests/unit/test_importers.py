@@ -20,6 +20,9 @@ import pytest
 import zstandard
 
 from pipeline.common import download
+from pipeline.common.corpus import read_lines
+from pipeline.common.datasets import sanitize
+from pipeline.data.import_dataset import main
 from tests.importing import import_error, run_import
 
 REPO = Path(__file__).resolve().parents[2]
@@ -246,6 +249,22 @@ def test_po_wheel_and_sdist(tmp_path):
         link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
         tar_file.addfile(link)
     assert po_pairs(f"po_{sdist}", tmp_path / "out2") == EXPECTED_DE
+
+
+def test_po_monolingual_is_the_translated_side(tmp_path, capsys):
+    make_catalogs(tmp_path / "tree")
+    key = f"po_{tmp_path}/tree"
+    main(["--dataset", key, "--mono-lang", "de", "--output-dir", str(tmp_path / "out")])
+    assert list(read_lines(tmp_path / "out" / f"{sanitize(key)}.de.zst")) == [de for _, de in EXPECTED_DE]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--dataset", key, "--mono-lang", "en", "--output-dir", str(tmp_path / "en")])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"error: dataset {key}: gettext catalogs give monolingual text in the language they translate into, "
+        "not en; list the catalogs under train instead"
+    )
+    assert not list((tmp_path / "en").glob("*.zst")) if (tmp_path / "en").exists() else True
 
 
 def test_po_errors(tmp_path, capsys):

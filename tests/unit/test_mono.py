@@ -23,9 +23,9 @@ def test_import_mono_reads_one_language(tmp_path, capsys):
     assert list(read_lines(output)) == ["Eins.", "Zwei drei."]
     assert not list((tmp_path / "out").glob("*.en.zst"))
     with pytest.raises(SystemExit) as exit_info:
-        import_main(["--dataset", "po_indico==3.3.14", "--mono-lang", "de", "--output-dir", str(tmp_path / "po")])
+        import_main(["--dataset", "sacrebleu_wmt19", "--mono-lang", "de", "--output-dir", str(tmp_path / "sb")])
     assert exit_info.value.code == 2
-    assert "the po_ importer has parallel data only" in capsys.readouterr().err
+    assert "the sacrebleu_ importer has parallel data only" in capsys.readouterr().err
 
 
 def test_clean_mono_rules_and_report(tmp_path):

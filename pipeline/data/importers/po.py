@@ -6,7 +6,8 @@ The source is an absolute path to a directory or an archive (wheel/zip, sdist .t
 
 A catalog belongs to a locale given by its `<loc>/LC_MESSAGES/` folder, else by its file
 name (`de.po`, `plone-de.po`), else by its `Language:` header; `de`, `de_*` and `de-*`
-match `de`. msgid is English, msgstr the other language.
+match `de`. msgid is English, msgstr the other language. Listed under mono-src or mono-trg, a source
+gives the msgstr side alone: monolingual text in that language (not in English).
 """
 
 import codecs
@@ -70,6 +71,16 @@ def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:
     if name.startswith("/") and not os.path.exists(name):
         raise UserError(f"dataset {key}: {name}: no such file or directory")
     return _pairs(key, name, lang, swap)
+
+
+def lines(key: str, name: str, lang: str) -> Iterator[str]:
+    """Monolingual data: the translations (msgstr) of the `lang` catalogs."""
+    check(key, name)
+    if is_english(lang):
+        raise UserError(f"dataset {key}: gettext catalogs give monolingual text in the language they translate into, not en; list the catalogs under train instead")
+    if name.startswith("/") and not os.path.exists(name):
+        raise UserError(f"dataset {key}: {name}: no such file or directory")
+    return (other for _, other in _pairs(key, name, lang, False))
 
 
 def _pairs(key: str, source: str, lang: str, swap: bool) -> Iterator[tuple[str, str]]:

@@ -37,7 +37,7 @@ PRODUCES = {
     "train-student": TRAINED_MODEL,
     "finetune-student": TRAINED_MODEL,
     "quantize": ("model.intgemm8.bin", "model.yml"),
-    "evaluate": ("{d}.metrics.json", "{d}.translated.{l}.zst"),
+    "evaluate": ("{d}.metrics.json", "{d}.translated.{l}.zst", "{d}.reference.{l}.zst"),
     "export": ("model.{s}{t}.intgemm8.bin.gz", "lex.50.50.{s}{t}.s2t.bin.gz", "vocab.{s}{t}.spm.gz", "metadata.json"),
     "all": (),
 }

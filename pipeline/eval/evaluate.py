@@ -4,7 +4,9 @@ Inputs: `<dataset-prefix>.<src|trg>.zst`, model file(s), the vocabularies. With
 `--exclude-sources PREFIX`, test pairs whose source sentence appears in
 `PREFIX.<src>.zst` (the training corpus) are dropped first, so scores are measured on
 unseen sentences only. Outputs: `<output-prefix>.metrics.json` (BLEU, chrF, chrF++, their
-sacrebleu signatures, line counts) and the translations `<output-prefix>.translated.<trg>.zst`.
+sacrebleu signatures, line counts, the decoding's seconds and sentences/s), the
+translations `<output-prefix>.translated.<trg>.zst` and the pairs they translate
+(`<output-prefix>.source.<src>.zst`, `<output-prefix>.reference.<trg>.zst`), line by line.
 
 BLEU tokenizes by target language (`langs.bleu_tokenizer`): `zh` for Chinese, MeCab for
 Japanese and Korean (sacrebleu's ja and ko extras), characters for Thai and the other
@@ -14,6 +16,7 @@ scripts without spaces, `13a` otherwise.
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import sacrebleu
@@ -84,6 +87,7 @@ def main(argv=None):
         raise UserError(f"{args.dataset_prefix}: no test pairs left to evaluate ({len(all_pairs)} read, all seen in training)")
     logger.info("evaluating on %d pairs (%d also in training, left out)", len(pairs), len(all_pairs) - len(pairs))
 
+    started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         hypotheses = translate([s for s, _ in pairs], args.models, args.vocabs, marian.args_to_options(marian_args), args.trg, Path(tmp))
     metrics = {
@@ -91,12 +95,15 @@ def main(argv=None):
         "models": [m.name for m in args.models],
         "lines": len(pairs),
         "left_out_seen_in_training": len(all_pairs) - len(pairs),
+        "decode_seconds": round(time.monotonic() - started, 2),
+        "sentences_per_second": round(len(pairs) / max(time.monotonic() - started, 1e-6), 1),
         **score(hypotheses, [t for _, t in pairs], args.trg),
     }
     args.output_prefix.parent.mkdir(parents=True, exist_ok=True)
-    with LineWriter(f"{args.output_prefix}.translated.{args.trg}.zst") as out:
-        for line in hypotheses:
-            out.write(line)
+    for name, lines in (("source", [s for s, _ in pairs]), ("reference", [t for _, t in pairs]), ("translated", hypotheses)):
+        with LineWriter(f"{args.output_prefix}.{name}.{args.src if name == 'source' else args.trg}.zst") as out:
+            for line in lines:
+                out.write(line)
     write_json(f"{args.output_prefix}.metrics.json", metrics)
     logger.info(
         "%s: BLEU %.2f chrF %.2f chrF++ %.2f (%d lines)",

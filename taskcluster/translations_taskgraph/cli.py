@@ -114,17 +114,46 @@ def cmd_run(args) -> int:
                         gpus=os.environ.get("GPUS", ""), gpus_per_task=args.gpus_per_task)
     if executor.pool.jobs < args.jobs:
         print(f"--jobs {args.jobs}: this machine has {executor.pool.jobs} core(s) for it; running at most {executor.pool.jobs} task(s) at once")
+    output = report.default_output(Path(args.workdir), config["experiment"]["name"])
+    executor.on_change = lambda: report.build(config, tasks, executor.store, output)
     outcome = executor.run()
     print(f"executed {len(outcome.executed)} task(s), reused {len(outcome.reused)}; results: {Path(args.workdir) / config['experiment']['name']}")
-    rows = report.scores(tasks, executor.store)
-    if rows:
-        print(report.table(rows))
+    _print_report(config, tasks, executor.store, output)
     for label, reason, log in outcome.failed:
         print(f"FAILED: {label} {reason}; log: {log}", file=sys.stderr)
     if outcome.interrupted:
         print(f"interrupted by {outcome.interrupted.name}; run the same command again to continue where it stopped", file=sys.stderr)
         return 128 + outcome.interrupted
     return 0 if outcome.ok else 1
+
+
+def _print_report(config: dict, tasks: dict, store, output: Path) -> None:
+    from translations_taskgraph.local import report
+
+    try:
+        results = json.loads(report.build(config, tasks, store, output).with_name("results.json").read_text())
+    except Exception as error:  # noqa: BLE001 - the run's results are stored; `translations report` can retry
+        print(f"warning: the report could not be written: {type(error).__name__}: {error}", file=sys.stderr)
+        return
+    if results["scores"]:
+        print(report.table(results["scores"]))
+    print(f"report: {output}")
+
+
+def cmd_report(args) -> int:
+    """Write the report of what the store holds for the config's graph; nothing runs."""
+    from translations_taskgraph.local import report
+    from translations_taskgraph.local.store import Store
+    from translations_taskgraph.local.task import from_graph
+
+    config, graph = _graph(args)
+    workdir = Path(args.workdir)
+    if not (workdir / "store").is_dir():
+        raise UserError(f"--workdir {workdir}: no result store there; run `translations run {args.config} --workdir {workdir}` first")
+    output = Path(args.output) if args.output else report.default_output(workdir, config["experiment"]["name"])
+    report.build(config, from_graph(graph), Store(workdir), output)
+    print(f"report: {output} (and {output.with_name('results.json')})")
+    return 0
 
 
 def _slurm_engine(args):
@@ -154,9 +183,7 @@ def _run_slurm(args, config, tasks, rerun) -> int:
     for label in states:
         if states[label] == "stored":
             engine.store.link(config["experiment"]["name"], label, tasks[label].digest)
-    rows = report.scores(tasks, engine.store)
-    if rows:
-        print(report.table(rows))
+    _print_report(config, tasks, engine.store, report.default_output(Path(args.workdir), config["experiment"]["name"]))
     for label, state in failed.items():
         print(f"FAILED: {label} {state.removeprefix('failed: ')}", file=sys.stderr)
     return 0 if stored == len(states) else 1
@@ -341,6 +368,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", help="with --engine slurm: the cluster profile (default: $TRANSLATIONS_SLURM_PROFILE, "
                      "else ~/.config/translations/slurm.yml if it exists; docs/slurm.md)")
     run.set_defaults(func=cmd_run)
+
+    report_parser = commands.add_parser("report", help="write the run's report (HTML, results.json) from the stored results")
+    report_parser.add_argument("config", help=CONFIG_HELP)
+    report_parser.add_argument("--target-stage", help=STAGE_HELP)
+    report_parser.add_argument("--workdir", default="runs", help=WORKDIR_HELP)
+    report_parser.add_argument("--output", help="the HTML file (default: <workdir>/<experiment>/report.html); results.json goes beside it")
+    report_parser.set_defaults(func=cmd_report)
 
     status = commands.add_parser("status", help="each task's state: stored, queued, running, failed (with its log), not run")
     status.add_argument("config", help=CONFIG_HELP)

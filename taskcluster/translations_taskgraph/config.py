@@ -311,6 +311,13 @@ class Continuation(Section):
     )
 
 
+class Report(Section):
+    price_per_cpu_hour: Annotated[
+        float, doc("What one core-hour costs (any currency): the report estimates each task's cost as its cores × its wall time at this price, plus its GPUs'.", ge=0)
+    ] = 0.0
+    price_per_gpu_hour: Annotated[float, doc("What one GPU-hour costs: a task's GPUs × its wall time at this price (docs/report.md).", ge=0)] = 0.0
+
+
 class TrainingConfig(Section):
     experiment: Annotated[Experiment, doc("What to train.")]
     datasets: Annotated[Datasets, doc("Dataset keys `<importer>_<name>` per category.")]
@@ -322,6 +329,7 @@ class TrainingConfig(Section):
     continuation: Annotated[
         Continuation, doc(f"Start from what exists: a vocabulary, corpora, models (docs/continuation.md). Each location is: {LOCATION_RULE}")
     ] = msgspec.field(default_factory=Continuation)
+    report: Annotated[Report, doc("The run's report (docs/report.md).")] = msgspec.field(default_factory=Report)
 
 
 def json_schema() -> dict:

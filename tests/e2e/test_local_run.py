@@ -16,6 +16,7 @@ from pipeline.common.corpus import read_lines
 from tests.data.make_ci_data import LEXICON
 
 from tests.artifacts import produced
+from tests.browser import Browser
 from tests.conftest import REPO, TRANSLATIONS, run_cli
 from tests.e2e.waiting import wait_for_log
 from translations_taskgraph import config as config_schema
@@ -78,7 +79,8 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     assert metrics["chrf"] > 80 and metrics["bleu"] > 60, "the tiny teacher should learn the word-for-word mapping"
     backwards = json.loads((result(workdir, EVALUATE_BACKWARDS) / "file_tests_data_ci_test_LANG_zst.metrics.json").read_text())
     assert backwards["chrf"] > 80, "the tiny backward model learns the mapping too (de->en)"
-    table = first.stdout.splitlines()[-7:]
+    table = first.stdout.splitlines()[-8:-1]
+    assert first.stdout.splitlines()[-1] == f"report: {workdir / 'ci' / 'report.html'}"
     assert table[0].split() == ["model", "test", "set", "lines", "BLEU", "chrF", "chrF++"]
     rows = [line.split() for line in table[2:]]
     scores = lambda m: [f"{m['bleu']:.2f}", f"{m['chrf']:.2f}", f"{m['chrfpp']:.2f}"]  # noqa: E731
@@ -90,6 +92,7 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
     assert all(float(row[-2]) > 80 for row in rows[2:]), "every student learns the mapping from the teacher"
 
     _check_distillation(workdir)
+    _check_report(workdir)
     _check_package_decodes_the_test_set(workdir, tmp_path)
     _check_every_step_wrote_what_its_kind_declares(workdir)
 
@@ -133,6 +136,52 @@ def test_ci_run_trains_evaluates_and_reuses(tmp_path):
         "finetune-student-en-de", "evaluate-finetuned-student-en-de-file_tests_data_ci_test_LANG_zst",
         "quantize-en-de", quantized, "export-en-de", "all-en-de",
     }
+
+
+def _check_report(workdir: Path) -> None:
+    """The report's results.json agrees with what the tasks wrote, and its page renders."""
+    results = json.loads((workdir / "ci" / "results.json").read_text())
+    assert len(results["scores"]) == 5
+    for row in results["scores"]:
+        metrics = json.loads(next(result(workdir, row["label"]).glob("*.metrics.json")).read_text())
+        assert (row["bleu"], row["chrf"], row["chrfpp"], row["lines"]) == (metrics["bleu"], metrics["chrf"], metrics["chrfpp"], metrics["lines"])
+        assert row["model_bytes"] > 10_000 and row["sentences_per_second"] > 0
+    trainings = {"train-backwards-en-de", "train-teacher-en-de-1", "train-student-en-de", "finetune-student-en-de"}
+    assert {curve["label"] for curve in results["curves"]} == trainings
+    for curve in results["curves"]:
+        log = (result(workdir, curve["label"]) / "train.log").read_text()
+        assert [p["update"] for p in curve["train"]] == sorted({int(u) for u in re.findall(r"\] Ep\. \d+ : Up\. (\d+) : Sen\.", log)})
+        for metric in ("chrf", "ce-mean-words"):
+            logged = {int(u) for u in re.findall(rf"\[valid\] Ep\. \d+ : Up\. (\d+) : {metric} :", log)}
+            assert [p["update"] for p in curve["valid"][metric]] == sorted(logged) and logged
+        assert curve["best"]["chrf"]["value"] == max(p["value"] for p in curve["valid"]["chrf"])
+    funnel = results["funnel"]
+    steps = [s for group in ("datasets", "mono") for d in funnel[group] for s in d["steps"]] + funnel["corpus"]
+    assert len(funnel["datasets"]) == 2 and len(funnel["mono"]) == 4 and [s["step"] for s in funnel["corpus"]] == [
+        "merge-corpus", "merge-translated", "cefilter"]
+    for step in steps:
+        assert step["in"] == step["out"] + sum(step["removed"].values()), step
+    assert funnel["datasets"][1]["steps"][0]["removed"]["empty"] == 1
+    assert len(results["tasks"]) == ALL_LABELS
+    for task in results["tasks"]:
+        assert task["state"] == "stored" and task["seconds"] >= 0 and task["started"] > 0, task
+        assert task["cpu_seconds"] >= 0 and task["peak_rss_mb"] > 0 and task["cores"] >= 1, task
+    assert len(results["samples"]["rows"]) == 10
+    assert set(results["samples"]["rows"][0]["outputs"]) == {"teacher 1", "student", "finetuned-student", "quantized"}
+    _check_report_renders(workdir / "ci" / "report.html", expected_charts=sum(1 + len(c["valid"]) for c in results["curves"]) + 1)
+
+
+def _check_report_renders(page: Path, expected_charts: int) -> None:
+    """In headless Chromium: every chart draws as many visible series as it declares, no console errors."""
+    with Browser() as browser:
+        browser.open(page)
+        drawn = browser.evaluate(
+            "[...document.querySelectorAll('svg.chart')].map(svg => [Number(svg.dataset.series), [...svg.querySelectorAll("
+            "'path.series, rect.bar')].filter(shape => { const box = shape.getBBox(); return box.width > 0 || box.height > 0; }).length])"
+        )
+        assert len(drawn) == expected_charts and all(declared == visible > 0 for declared, visible in drawn), drawn
+        assert browser.errors() == []
+        browser.screenshot(REPO / "test-output" / "report.png")
 
 
 def _check_distillation(workdir: Path) -> None:
@@ -275,7 +324,7 @@ def test_whole_pipeline_longer_variant(tmp_path):
     path.write_text(yaml.safe_dump(config))
     run = run_cli("run", str(path), "--workdir", str(tmp_path / "runs"), timeout=3600)
     assert run.returncode == 0, run.stderr[-3000:]
-    models = [line.split()[0] for line in run.stdout.splitlines()[-7:]]
+    models = [line.split()[0] for line in run.stdout.splitlines()[-8:-1]]
     assert models == ["backwards", "teacher", "teacher", "teacher-ensemble", "student", "finetuned-student", "quantized"]
     metadata = json.loads((result(tmp_path / "runs", "export-en-de") / "metadata.json").read_text())
     assert metadata["scores"]["file_tests_data_ci_test_LANG_zst"]["chrf"] > 90

@@ -1,6 +1,7 @@
 """The Slurm engine on a real one-node cluster (tests/slurm_cluster.py): the same tasks,
 runner and store as the local engine, one batch job per task with `afterok` edges."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -183,7 +184,7 @@ def score_table(stdout: str) -> list[list[str]]:
     """The rows of the score table a run prints (model, test set, lines, BLEU, chrF, chrF++)."""
     lines = stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.split()[:2] == ["model", "test"])
-    return [line.split() for line in lines[start + 2:] if line.strip()]
+    return [line.split() for line in lines[start + 2:] if line.strip() and not line.startswith("report: ")]
 
 
 def test_the_whole_ci_pipeline_on_slurm_matches_the_local_engine(cluster, tmp_path):
@@ -200,5 +201,8 @@ def test_the_whole_ci_pipeline_on_slurm_matches_the_local_engine(cluster, tmp_pa
     assert [row[:-3] for row in slurm_rows] == [row[:-3] for row in local_rows]  # models, test sets, lines
     for local_row, slurm_row in zip(local_rows, slurm_rows):
         assert abs(float(slurm_row[-2]) - float(local_row[-2])) < 5, (local_row, slurm_row)  # chrF: the same training
+    report = json.loads((tmp_path / "slurm" / "ci" / "results.json").read_text())  # every job's usage, as locally
+    assert len(report["tasks"]) == 42 and all(
+        task["state"] == "stored" and task["cpu_seconds"] >= 0 and task["peak_rss_mb"] > 0 for task in report["tasks"])
     assert "submitted 0 job(s), 0 already queued or running, reused 42" in \
         run_cli("run", str(CI), "--engine", "slurm", "--workdir", str(tmp_path / "slurm")).stdout

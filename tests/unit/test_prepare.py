@@ -21,7 +21,7 @@ def stored(store: Store, digest: str, files: dict[str, str]) -> None:
     for name, text in files.items():
         (work / "artifacts" / name).write_text(text)
     (work / "log.txt").write_text("")
-    store.commit(digest, {"label": digest}, seconds=0)
+    store.commit(digest, {"label": digest}, {"seconds": 0})
 
 
 def test_fetches_are_linked_into_their_dest(tmp_path):

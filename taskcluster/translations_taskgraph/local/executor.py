@@ -9,8 +9,10 @@ pool has what they need (`resources.py`: at most `jobs` at a time, each on its o
 a GPU task on its own GPUs), each as the task runner (`runner.py`, the same one a Slurm job runs): it
 prepares the task's directory, runs the command and commits the result. A failure
 stops new starts, lets running tasks finish and reports the task, why it failed and its
-log. Ctrl-C, SIGTERM and SIGHUP send SIGTERM to the running runners, which pass it on
-(Marian saves a checkpoint), and end the run.
+log. When tasks have ended, `on_change` (the run's report) is called, at most every
+REPORT_SECONDS (the command writes the report once more at the end). Ctrl-C, SIGTERM and
+SIGHUP send SIGTERM to the running runners, which pass it on (Marian saves a checkpoint),
+and end the run.
 """
 
 import os
@@ -30,6 +32,7 @@ from translations_taskgraph.local.store import Store
 from translations_taskgraph.local.task import LocalTask, record
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+REPORT_SECONDS = 30.0
 
 
 def reusable(store: Store, tasks: dict[str, LocalTask], rerun=frozenset(), stopped=lambda: False) -> set[str]:
@@ -84,6 +87,18 @@ class Executor:
         self.tasks, self.experiment, self.rerun = tasks, experiment, rerun
         self.pool = Pool(jobs, gpus, gpus_per_task, visible=os.environ.get("CUDA_VISIBLE_DEVICES"))
         self.store = Store(workdir)
+        self.on_change = lambda: None
+        self.changed, self.reported_at = False, -REPORT_SECONDS
+
+    def _refresh(self, progress: Progress) -> None:
+        """Refresh what reads the store (the report) after tasks ended; its failure never stops the run."""
+        if not self.changed or time.monotonic() - self.reported_at < REPORT_SECONDS:
+            return
+        self.changed, self.reported_at = False, time.monotonic()
+        try:
+            self.on_change()
+        except Exception as error:  # noqa: BLE001 - a report bug must not cost hours of training
+            progress.say(f"warning: the report could not be written: {type(error).__name__}: {error}")
 
     def run(self) -> Outcome:
         """Run the graph; Ctrl-C, SIGTERM and SIGHUP only set `stop` (handled between steps)."""
@@ -111,6 +126,7 @@ class Executor:
             if not outcome.failed:
                 self._start_ready(pending, done, running, outcome, progress)
             self._collect_finished(running, done, outcome, progress)
+            self._refresh(progress)
             progress.show()
             time.sleep(0.2)
         if self.stop:
@@ -150,6 +166,7 @@ class Executor:
                 reason = (failure(self.store.work_dir(job.task.digest)) or {}).get("reason", f"exited {code}")
                 outcome.failed.append((label, reason, self._log(label)))
             progress.finished(label, ok=ok)
+            self.changed = True
 
     def _log(self, label: str) -> Path:
         return self.store.work_dir(self.tasks[label].digest) / "log.txt"

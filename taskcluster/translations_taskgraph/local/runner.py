@@ -11,6 +11,10 @@ commits the artifacts into the store by one rename. SIGTERM, SIGHUP and SIGINT a
 passed on to the command (Marian saves a checkpoint); the runner waits for the command's
 whole group before it ends, so a requeued or resumed attempt never meets a live one.
 
+The stored record (`task.json`) gets the task's usage: `started` (epoch seconds),
+`seconds` (wall), `cpu_seconds` (user + system of the command and everything it waited
+for), `peak_rss_mb` (the largest process's peak resident memory), `cores` and `gpus`.
+
 Exit code: the command's; 2 when the task could not start (a fetch missing or damaged)
 or wrote to its fetched inputs. A failed attempt leaves `exit.json` (`code`, `reason`)
 in its directory, which `status` and the engines read.
@@ -82,7 +86,7 @@ def run(store: Store, task: LocalTask, record: dict, grant: Grant | None = None)
     (work / EXIT_FILE).unlink(missing_ok=True)
     (work / "runner.pid").write_text(str(os.getpid()))
     stamps = input_stamps(store, task, upstreams)
-    started = time.monotonic()
+    started, clock = time.time(), time.monotonic()
     with open(work / "log.txt", "ab") as log:
         log.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {task.label}\n".encode())
         log.flush()
@@ -93,7 +97,7 @@ def run(store: Store, task: LocalTask, record: dict, grant: Grant | None = None)
     (work / "pgid").write_text(str(process.pid))
     for signum in FORWARDED:
         signal.signal(signum, lambda signum, frame: _signal_group(process.pid, signum))
-    code = process.wait()
+    code, usage = _wait(process)
     stop_groups([process.pid])  # what the command left in its group (Marian saving) ends first
     modified = modified_inputs(store, task, upstreams, stamps)
     if modified:
@@ -101,8 +105,21 @@ def run(store: Store, task: LocalTask, record: dict, grant: Grant | None = None)
                      "a step must write only to its artifacts")
     if code != 0:
         return _fail(work, code, f"exited {code}")
-    store.commit(task.digest, record, time.monotonic() - started)
+    cores = len(grant.cores) if grant else len(os.sched_getaffinity(0))
+    gpus = len(grant.gpus) if grant else len(env.get("GPUS", "").split())
+    store.commit(task.digest, record, {
+        "started": round(started, 1), "seconds": round(time.monotonic() - clock, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "cores": cores, "gpus": gpus,
+    })
     return 0
+
+
+def _wait(process: subprocess.Popen) -> tuple[int, "os.struct_rusage"]:
+    """The command's exit code and resource usage (its own and its reaped descendants')."""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage
 
 
 def _signal_group(pgid: int, signum: int) -> None:

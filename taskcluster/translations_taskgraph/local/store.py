@@ -77,9 +77,10 @@ class Store:
     def work_dir(self, digest: str) -> Path:
         return self.root / "work" / digest
 
-    def commit(self, digest: str, record: dict, seconds: float) -> Path:
+    def commit(self, digest: str, record: dict, usage: dict) -> Path:
         """Move a finished attempt's artifacts and log into the store, with its record
-        (label, command, cache inputs, upstream digests: what `cache explain` compares)."""
+        (label, command, cache inputs, upstream digests: what `cache explain` compares) and
+        its usage (`seconds` of wall time and what else the runner measured)."""
         work, final = self.work_dir(digest), self.result(digest)
         staging = self.root / "store" / f".{digest}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
@@ -87,7 +88,7 @@ class Store:
         (work / "artifacts").rename(staging / "artifacts")
         (work / "log.txt").rename(staging / "log.txt")
         files = file_records(staging / "artifacts")
-        info = {**record, "digest": digest, "seconds": round(seconds, 1), "finished": time.time(), "files": files}
+        info = {**record, "digest": digest, **usage, "finished": time.time(), "files": files}
         (staging / "task.json").write_text(json.dumps(info, indent=2) + "\n")
         make_read_only(staging / "artifacts")
         if final.exists():  # a rerun of a stored result replaces it

@@ -29,7 +29,7 @@ browser:
 # After changing a dependency in pyproject.toml or taskcluster/requirements.in.
 lock:
 	python3 -m venv .lock-tools && .lock-tools/bin/pip install --quiet $(UV)
-	.lock-tools/bin/uv pip compile pyproject.toml --extra test --extra setup --generate-hashes \
+	.lock-tools/bin/uv pip compile pyproject.toml --extra test --extra setup --extra tracking --generate-hashes \
 	  --universal --python-version 3.11 --no-header -o requirements.lock
 	.lock-tools/bin/uv pip compile taskcluster/requirements.in -c requirements.lock --generate-hashes \
 	  --universal --python-version 3.11 --no-header -o taskcluster/requirements.txt

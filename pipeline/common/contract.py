@@ -17,6 +17,9 @@ CACHE_ENV = "TRANSLATIONS_DATA_CACHE"
 # {artifact name: location} of a continuation task's files (docs/continuation.md); only
 # their identities, in the command, are digested, so a file that moves is still reused.
 CONTINUATION_ENV = "TRANSLATIONS_CONTINUATION"
+# The config's `tracking` for training and evaluation tasks (pipeline/report/tracking.py),
+# not digested: publishing somewhere else must not rerun a task.
+TRACKING_ENV = "TRANSLATIONS_TRACKING"
 # Beside a Marian model: what resuming its training needs (a continuation's `continue` mode).
 CHECKPOINT_SUFFIXES = (".optimizer.npz", ".progress.yml", ".yml")
 

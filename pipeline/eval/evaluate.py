@@ -26,6 +26,7 @@ from pipeline.common.corpus import LineWriter, read_lines, read_pairs, write_jso
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
 from pipeline.common.overlap import seen_in, sentence_key
+from pipeline.report import tracking
 from pipeline.translate.translate import decode
 
 logger = get_logger(__name__)
@@ -105,6 +106,7 @@ def main(argv=None):
             for line in lines:
                 out.write(line)
     write_json(f"{args.output_prefix}.metrics.json", metrics)
+    tracking.publish_scores(metrics, args.output_prefix.parent)
     logger.info(
         "%s: BLEU %.2f chrF %.2f chrF++ %.2f (%d lines)",
         metrics["dataset"], metrics["bleu"], metrics["chrf"], metrics["chrfpp"], len(pairs),

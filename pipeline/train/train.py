@@ -41,6 +41,7 @@ from pipeline.common.contract import CHECKPOINT_SUFFIXES
 from pipeline.common.corpus import LineWriter, read_pairs
 from pipeline.common.errors import UserError, cli
 from pipeline.common.logs import get_logger
+from pipeline.report import tracking
 from pipeline.train import checkpoints, curriculum
 
 logger = get_logger(__name__)
@@ -263,6 +264,8 @@ def main(argv=None):
         raise UserError(f"{best} was not written: training ended before its first validation (raise after-batches or lower valid-freq)")
     shutil.copyfile(best, args.output_dir / "model.npz")
     logger.info("best model (%s): %s -> model.npz", args.best_model, best.name)
+    tracking.publish_training(args.output_dir / "train.log", args.output_dir, {
+        "model_type": args.model_type, "src": args.src, "trg": args.trg, "best_model": args.best_model, "marian": user})
 
 
 if __name__ == "__main__":

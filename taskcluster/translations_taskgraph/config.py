@@ -318,6 +318,24 @@ class Report(Section):
     price_per_gpu_hour: Annotated[float, doc("What one GPU-hour costs: a task's GPUs × its wall time at this price (docs/report.md).", ge=0)] = 0.0
 
 
+WANDB_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+
+
+class WandB(Section):
+    project: Annotated[str, doc("The W&B project the runs go to (grouped by experiment name).", pattern=WANDB_NAME)]
+    entity: Annotated[
+        Optional[Annotated[str, msgspec.Meta(pattern=WANDB_NAME)]], doc("The W&B team or user (default: the logged-in user's).")
+    ] = None
+
+
+class Tracking(Section):
+    wandb: Annotated[
+        Optional[WandB],
+        doc("Publish each training's curves, each evaluation's scores and the run config to Weights & Biases (`WANDB_MODE=offline` works: `wandb sync` later)."),
+    ] = None
+    tensorboard: Annotated[bool, doc("Write TensorBoard event files of each training's curves next to its model (`tensorboard/`).")] = False
+
+
 class TrainingConfig(Section):
     experiment: Annotated[Experiment, doc("What to train.")]
     datasets: Annotated[Datasets, doc("Dataset keys `<importer>_<name>` per category.")]
@@ -330,6 +348,9 @@ class TrainingConfig(Section):
         Continuation, doc(f"Start from what exists: a vocabulary, corpora, models (docs/continuation.md). Each location is: {LOCATION_RULE}")
     ] = msgspec.field(default_factory=Continuation)
     report: Annotated[Report, doc("The run's report (docs/report.md).")] = msgspec.field(default_factory=Report)
+    tracking: Annotated[
+        Tracking, doc("Trackers the curves and scores are also published to; off by default, never part of a task's digest (docs/report.md).")
+    ] = msgspec.field(default_factory=Tracking)
 
 
 def json_schema() -> dict:

@@ -285,6 +285,22 @@ def test_data_mirror_reaches_the_imports_but_not_their_digests():
     assert changed == {"export-en-de", "all-en-de"}  # the export embeds the config
 
 
+def test_tracking_reaches_trainings_and_evaluations_but_no_digest():
+    before = {label: task.attributes["cached_task"]["digest"] for label, task in graph.generator(CI).full_task_graph.tasks.items()}
+    tracked = copy.deepcopy(CI)
+    tracked["tracking"] = {"tensorboard": True, "wandb": {"project": "mt-runs"}}
+    tracked["report"] = {"price-per-gpu-hour": 2.5}
+    full = graph.generator(tracked).full_task_graph
+    env = {label: json.loads(task.task["payload"]["env"]["TRANSLATIONS_TRACKING"])
+           for label, task in full.tasks.items() if "TRANSLATIONS_TRACKING" in task.task["payload"]["env"]}
+    assert set(env) == {label for label in full.tasks if label.startswith(("train-", "finetune-", "evaluate-")) and label != "train-vocab-en-de"}
+    teacher = env["train-teacher-en-de-1"]
+    assert teacher["config"]["experiment"]["name"] == "ci" and "tracking" not in teacher["config"]
+    assert {key: teacher[key] for key in ("name", "tensorboard", "wandb")} == {
+        "name": "train-teacher-en-de-1", "tensorboard": True, "wandb": {"entity": None, "group": "ci", "project": "mt-runs"}}
+    assert {label for label, task in full.tasks.items() if task.attributes["cached_task"]["digest"] != before[label]} == set()
+
+
 def test_train_action_creates_the_target_stage_graph(tmp_path):
     result = train_action(tmp_path, TRAIN_INPUT)
     assert result.returncode == 0, result.stderr[-3000:]

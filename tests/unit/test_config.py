@@ -176,7 +176,7 @@ def test_invalid_config_runs_nothing(tmp_path):
 def test_json_schema_is_inlined_and_complete():
     schema = config_schema.json_schema()
     assert "$ref" not in str(schema)
-    assert set(schema["properties"]) == {"experiment", "datasets", "target-stage", "marian-args", "taskcluster", "continuation", "report"}
+    assert set(schema["properties"]) == {"experiment", "datasets", "target-stage", "marian-args", "taskcluster", "continuation", "report", "tracking"}
     assert schema["properties"]["target-stage"]["enum"] == sorted(config_schema.STAGES)
     assert schema["properties"]["experiment"]["additionalProperties"] is False
 

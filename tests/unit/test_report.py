@@ -1,8 +1,12 @@
-"""The report's parts: Marian's log lines as curves, live training status, SVG charts."""
+"""The report's parts: Marian's log lines as curves, live training status, SVG charts, trackers."""
 
+import json
 import re
+import sys
+from pathlib import Path
 
-from pipeline.report import marian_log, svg
+from pipeline.common.contract import TRACKING_ENV
+from pipeline.report import marian_log, svg, tracking
 from translations_taskgraph.local.progress import TrainingStatus
 
 # Marian 1.12's lines (docs: ../shared/reference/tracking.md): ce-sum with label counts and a
@@ -81,3 +85,81 @@ def test_timeline_draws_one_bar_per_task():
     bars = [{"label": f"task-{i}", "start": 60 * i, "end": 60 * i + 30, "group": "dataset", "text": f"task-{i}"} for i in range(3)]
     chart = svg.timeline(bars, {"dataset": "#123456"})
     assert chart.count('class="bar"') == 3 and chart.count('fill="#123456"') == 3
+
+
+def wandb_records(run_file: Path) -> list:
+    """The records of a W&B offline run file, as the library's own protobuf messages. The
+    file is a LevelDB-style log (wandb's datastore): a 7-byte header, then in 32 KiB blocks
+    records of crc32c (4 bytes), length (2, little-endian), type (1: full, 2-4: first,
+    middle, last part of one) and the data."""
+    from wandb.proto import wandb_internal_pb2
+
+    data, pos, pending, records = run_file.read_bytes(), 7, b"", []
+    assert data[:4] == b":W&B"
+    while pos + 7 <= len(data):
+        if 32768 - pos % 32768 < 7:
+            pos += 32768 - pos % 32768  # a block's padding
+            continue
+        length, kind = int.from_bytes(data[pos + 4:pos + 6], "little"), data[pos + 6]
+        pending += data[pos + 7:pos + 7 + length]
+        pos += 7 + length
+        if kind in (1, 4):
+            record = wandb_internal_pb2.Record()
+            record.ParseFromString(pending)
+            records.append(record)
+            pending = b""
+    return records
+
+
+def test_trackers_get_the_curves_and_scores(tmp_path, monkeypatch):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    log = tmp_path / "train.log"
+    log.write_text(LOG)
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    monkeypatch.setenv(TRACKING_ENV, json.dumps({
+        "name": "train-teacher-en-de-1", "tensorboard": True, "wandb": {"project": "mt", "entity": None, "group": "ci"},
+        "config": {"experiment": {"name": "ci"}}}))
+    tracking.publish_training(log, tmp_path, {"model_type": "teacher"})
+
+    events = EventAccumulator(str(tmp_path / "tensorboard"))
+    events.Reload()
+    scalars = lambda tag: [(event.step, round(event.value, 4)) for event in events.Scalars(tag)]  # noqa: E731
+    assert scalars("train/cost") == [(100, 8.3415), (200, 6.5), (400, 5.0)]
+    assert scalars("valid/chrf") == [(200, 20.5), (400, 19.75)]
+    assert scalars("valid/ce-mean-words") == [(200, 5.25), (400, 5.5)]
+
+    (run_file,) = (tmp_path / "wandb").glob("wandb/offline-run-*/run-*.wandb")
+    records = wandb_records(run_file)
+    run = next(record.run for record in records if record.WhichOneof("record_type") == "run")
+    assert (run.project, run.run_group, run.display_name) == ("mt", "ci", "train-teacher-en-de-1")
+    config = {item.key: json.loads(item.value_json) for item in run.config.update}
+    assert config["experiment"] == {"name": "ci"} and config["task"] == {"model_type": "teacher"}
+    history = [{item.key or "/".join(item.nested_key): json.loads(item.value_json) for item in record.history.item}
+               for record in records if record.WhichOneof("record_type") == "history"]
+    assert [(row["_step"], row.get("train/cost"), row.get("valid/chrf")) for row in history] == [
+        (100, 8.34146404, None), (200, 6.5, 20.5), (400, 5.0, 19.75)]
+
+    monkeypatch.setenv(TRACKING_ENV, json.dumps({
+        "name": "evaluate-teacher-en-de-wmt-1", "tensorboard": True, "wandb": {"project": "mt", "entity": None, "group": "ci"}}))
+    scores = tmp_path / "scores"
+    tracking.publish_scores({"dataset": "wmt", "models": ["model.npz"], "lines": 9, "bleu": 30.1, "chrf": 55.2, "chrfpp": 52.8}, scores)
+    (run_file,) = (scores / "wandb").glob("wandb/offline-run-*/run-*.wandb")
+    summary = {item.key or "/".join(item.nested_key): json.loads(item.value_json) for record in wandb_records(run_file)
+               if record.WhichOneof("record_type") == "summary" for item in record.summary.update}
+    assert (summary["bleu"], summary["chrf"], summary["chrfpp"], summary["scores/nrows"]) == (30.1, 55.2, 52.8, 1)
+    table = json.loads((run_file.parent / "files" / summary["scores/path"]).read_text())
+    assert table["columns"] == ["model", "dataset", "lines", "bleu", "chrf", "chrfpp"]
+    assert table["data"] == [["evaluate-teacher-en-de-wmt-1", "wmt", 9, 30.1, 55.2, 52.8]]
+
+
+def test_no_tracker_needs_no_library(tmp_path, monkeypatch):
+    monkeypatch.delenv(TRACKING_ENV, raising=False)
+    monkeypatch.setitem(sys.modules, "wandb", None)  # importing it would fail
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)
+    log = tmp_path / "train.log"
+    log.write_text(LOG)
+    tracking.publish_training(log, tmp_path, {})
+    tracking.publish_scores({"dataset": "wmt", "models": [], "lines": 1, "bleu": 1.0, "chrf": 1.0, "chrfpp": 1.0}, tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["train.log"]

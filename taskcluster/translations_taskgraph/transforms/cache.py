@@ -17,12 +17,13 @@ from typing import Optional
 from taskgraph.transforms.base import TransformSequence
 from taskgraph.util.schema import Schema
 
-from pipeline.common.contract import CONTINUATION_ENV, MIRROR_ENV
+from pipeline.common.contract import CONTINUATION_ENV, MIRROR_ENV, TRACKING_ENV
 
 CACHE_TYPE = "translations-v1"
 # A mirror serves the upstream's bytes: switching to one must not rerun the pipeline; a
-# continuation's files are digested by their identities (in the command), not their places.
-NOT_DIGESTED = (MIRROR_ENV, CONTINUATION_ENV)
+# continuation's files are digested by their identities (in the command), not their places;
+# where curves and scores are published changes no result.
+NOT_DIGESTED = (MIRROR_ENV, CONTINUATION_ENV, TRACKING_ENV)
 # Every step uses pipeline/common and the locked libraries; kinds list their own step's files.
 COMMON_RESOURCES = ("pipeline/common/*.py", "requirements.lock")
 

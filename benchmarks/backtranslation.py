@@ -26,6 +26,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recipe_sweep import training_figures  # noqa: E402
 
+from pipeline.common.corpus import read_lines  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 
 MONO_TRG = [
@@ -56,12 +58,12 @@ def task_seconds(run_dir: Path, prefixes: tuple[str, ...]) -> float:
 
 def figures(workdir: Path, method: str) -> dict:
     run_dir = workdir / f"bt-{method}"
-    merged = next(run_dir.glob("merge-translated-mono-trg-*/artifacts/*.stats.json"), None)
+    back_translated = next(run_dir.glob("collect-mono-trg-*/artifacts/mono-bt.*.zst"))
     metrics = next(run_dir.glob("evaluate-teacher-*/artifacts/*.metrics.json"))
     return {
         "translate": task_seconds(run_dir, ("translate-mono-trg-",)),
         "convert": task_seconds(run_dir, ("convert-backwards-",)),
-        "lines": json.loads(merged.read_text()) if merged else None,
+        "lines": sum(1 for _ in read_lines(back_translated)),
         "teacher": training_figures(next(run_dir.glob("train-teacher-*")) / "log.txt"),
         "chrf": json.loads(metrics.read_text())["chrf"],
         "bleu": json.loads(metrics.read_text())["bleu"],
@@ -84,12 +86,12 @@ def main() -> None:
                        check=True, stdout=subprocess.DEVNULL)
         rows.append((method, figures(args.workdir, method)))
         print(f"{method}: {rows[-1][1]}", file=sys.stderr, flush=True)
-    print("| back-translation | translate-mono-trg | teacher training | teacher validation chrF (minute, update) | test chrF | test BLEU |")
-    print("|---|---|---|---|---|---|")
+    print("| back-translation | lines | translate-mono-trg | teacher training | teacher validation chrF (minute, update) | test chrF | test BLEU |")
+    print("|---|---|---|---|---|---|---|")
     for method, row in rows:
         valid = "; ".join(f"{score:.1f} ({minute:.1f}, {update})" for minute, update, score in row["teacher"]["valid"])
         convert = f" + {row['convert']:.0f} s conversion" if row["convert"] else ""
-        print(f"| {method} | {row['translate']:.1f} s{convert} | {row['teacher']['wall'] / 60:.1f} min | {valid} "
+        print(f"| {method} | {row['lines']:,} | {row['translate']:.1f} s{convert} | {row['teacher']['wall'] / 60:.1f} min | {valid} "
               f"| {row['chrf']:.2f} | {row['bleu']:.2f} |")
 
 

@@ -51,13 +51,14 @@ class TaskResult:
 def collect(run: dict, tasks: list[TaskResult], prices: dict | None = None) -> dict:
     """`prices`: the config's `report` section (price-per-cpu-hour, price-per-gpu-hour)."""
     by_label = {task.label: task for task in tasks}
+    rows = usage(tasks, prices or {})
     return {
         "run": run,
         "scores": scores(tasks, by_label),
         "curves": curves(tasks),
         "funnel": funnel(tasks),
-        "tasks": usage(tasks, prices or {}),
-        "stages": stages(tasks, prices or {}),
+        "tasks": rows,
+        "stages": stages(rows),
         "samples": samples(tasks),
     }
 
@@ -136,7 +137,8 @@ def funnel(tasks: list[TaskResult]) -> dict:
     result = {"datasets": [], "corpus": [], "mono": []}
     merge = next((task.json("corpus.stats.json") for task in stored.get("merge-corpus", [])), None)
     for task in stored.get("clean-corpus", []):
-        report = task.json("*.cleaning.json")
+        if not (report := task.json("*.cleaning.json")):
+            continue  # a result of an older version, without its report
         name = task.artifact("*.cleaning.json").name.removesuffix(".cleaning.json")
         steps = [cleaning_step("clean-corpus", report)]
         if merge and name in merge.get("kept", {}):
@@ -145,18 +147,19 @@ def funnel(tasks: list[TaskResult]) -> dict:
         result["datasets"].append({"dataset": task.attributes.get("dataset", name), "steps": steps})
     if merge:
         result["corpus"].append(merge_step("merge-corpus", merge))
-    for stage, file in (("merge-translated", "corpus.stats.json"), ("cefilter", "corpus.stats.json")):
-        for task in stored.get(stage, []):
-            stats = task.json(file)
-            if stage == "cefilter":
-                result["corpus"].append(step("cefilter", stats["lines_in"], stats["lines_out"], {"low score": stats["dropped"]}))
-            else:
-                result["corpus"].append(merge_step("merge-translated", stats))
+    for task in stored.get("merge-translated", []):
+        if stats := task.json("corpus.stats.json"):
+            result["corpus"].append(merge_step("merge-translated", stats))
+    for task in stored.get("cefilter", []):
+        if stats := task.json("corpus.stats.json"):
+            result["corpus"].append(step("cefilter", stats["lines_in"], stats["lines_out"], {"low score": stats["dropped"]}))
     for task in stored.get("clean-mono", []):
-        result["mono"].append({"dataset": f"{task.attributes.get('dataset', task.label)} ({task.attributes.get('dataset-category')})",
-                               "steps": [cleaning_step("clean-mono", task.json("*.cleaning.json"))]})
+        if report := task.json("*.cleaning.json"):
+            name = f"{task.attributes.get('dataset', task.label)} ({task.attributes.get('dataset-category')})"
+            result["mono"].append({"dataset": name, "steps": [cleaning_step("clean-mono", report)]})
     for task in stored.get("merge-mono", []):
-        result["mono"].append({"dataset": f"all mono-{task.attributes.get('side')}", "steps": [merge_step("merge-mono", task.json("*.stats.json"))]})
+        if stats := task.json("*.stats.json"):
+            result["mono"].append({"dataset": f"all mono-{task.attributes.get('side')}", "steps": [merge_step("merge-mono", stats)]})
     return result
 
 
@@ -182,9 +185,10 @@ def cost(record: dict, prices: dict) -> float | None:
     return round(record["seconds"] / 3600 * ((record.get("cores") or 0) * cpu + (record.get("gpus") or 0) * gpu), 4)
 
 
-def stages(tasks: list[TaskResult], prices: dict) -> list[dict]:
+def stages(task_rows: list[dict]) -> list[dict]:
+    """The tasks' usage summed per stage (the largest task's peak memory)."""
     rows = {}
-    for row in usage(tasks, prices):
+    for row in task_rows:
         if row["seconds"] is None:
             continue
         total = rows.setdefault(row["stage"], {"stage": row["stage"], "tasks": 0, "seconds": 0.0, "cpu_hours": None,

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from pipeline.common.contract import TRACKING_ENV
+from tests.conftest import run_cli
 from pipeline.report import marian_log, svg, tracking
 from translations_taskgraph.local.progress import TrainingStatus
 
@@ -163,3 +164,10 @@ def test_no_tracker_needs_no_library(tmp_path, monkeypatch):
     tracking.publish_training(log, tmp_path, {})
     tracking.publish_scores({"dataset": "wmt", "models": [], "lines": 1, "bleu": 1.0, "chrf": 1.0, "chrfpp": 1.0}, tmp_path)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["train.log"]
+
+
+def test_report_needs_a_result_store(tmp_path):
+    out = run_cli("report", "configs/ci.yml", "--workdir", str(tmp_path / "none"))
+    assert out.returncode == 2 and not (tmp_path / "none").exists()
+    assert out.stderr.strip() == (f"error: --workdir {tmp_path / 'none'}: no result store there; "
+                                  f"run `translations run configs/ci.yml --workdir {tmp_path / 'none'}` first")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.common.contract import TRACKING_ENV
 from tests.conftest import run_cli
-from pipeline.report import marian_log, svg, tracking
+from pipeline.report import collect, html, marian_log, svg, tracking
 from translations_taskgraph.local.progress import TrainingStatus
 
 # Marian 1.12's lines (docs: ../shared/reference/tracking.md): ce-sum with label counts and a
@@ -171,3 +171,44 @@ def test_report_needs_a_result_store(tmp_path):
     assert out.returncode == 2 and not (tmp_path / "none").exists()
     assert out.stderr.strip() == (f"error: --workdir {tmp_path / 'none'}: no result store there; "
                                   f"run `translations run configs/ci.yml --workdir {tmp_path / 'none'}` first")
+
+
+def test_a_report_of_a_run_in_progress(tmp_path):
+    """What is stored shows; a running training shows its curves so far; a failed task and
+    tasks not run yet show their state; the page renders whatever is missing."""
+    def result(label, stage, files, record=None, state="stored", **attributes):
+        artifacts = tmp_path / label / "artifacts"
+        artifacts.mkdir(parents=True)
+        for name, content in files.items():
+            (artifacts / name).write_text(content if isinstance(content, str) else json.dumps(content))
+        log = artifacts / "train.log" if state == "running" else None
+        return collect.TaskResult(label, stage, attributes, record if state != "running" else None, artifacts, log, state=state)
+
+    tasks = [
+        result("clean-corpus-a", "clean-corpus", {"a.cleaning.json": {
+            "lines_in": 10, "lines_out": 7, "removed": {"empty": 1, "langid": 2}, "samples": {"langid": [["Hallo", "Hallo"]]}}},
+            {"seconds": 2.0, "started": 100.0, "cpu_seconds": 1.5, "peak_rss_mb": 50.0, "cores": 2, "gpus": 0}, dataset="file_a"),
+        result("merge-corpus", "merge-corpus", {"corpus.stats.json": {
+            "inputs": {"a": 7}, "kept": {"a": 6}, "lines_in": 7, "duplicates": 1, "excluded": 0, "sampled_out": 0, "lines_out": 6}},
+            {"seconds": 1.0, "started": 103.0, "cpu_seconds": 0.5, "peak_rss_mb": 40.0, "cores": 2, "gpus": 0}),
+        result("train-teacher-1", "train-teacher", {"train.log": LOG.split("[2026-12-02 01:00:40]")[0]}, state="running", member=1),
+        result("train-backwards", "train-backwards", {}, state="failed"),
+        result("evaluate-student-t", "evaluate-student", {}, state="not run", dataset="t"),
+    ]
+    results = collect.collect({"experiment": "x", "src": "en", "trg": "de", "config": {}, "revision": "r", "generated": "now"},
+                              tasks, {"price-per-cpu-hour": 0.1, "price-per-gpu-hour": 0.0})
+    assert results["funnel"]["datasets"] == [{"dataset": "file_a", "steps": [
+        {"step": "clean-corpus", "in": 10, "out": 7, "removed": {"empty": 1, "langid": 2}, "samples": {"langid": [["Hallo", "Hallo"]]}},
+        {"step": "merge-corpus", "in": 7, "out": 6, "removed": {"duplicates or excluded": 1}, "samples": {}}]}]
+    assert results["funnel"]["corpus"] == [{"step": "merge-corpus", "in": 7, "out": 6, "removed": {"duplicates": 1}, "samples": {}}]
+    (curve,) = results["curves"]
+    assert (curve["model"], curve["state"], [p["update"] for p in curve["train"]], curve["best"]["chrf"]["update"]) == (
+        "teacher 1", "running", [100, 200], 200)
+    assert [(t["label"], t["state"], t["cost"]) for t in results["tasks"]] == [
+        ("clean-corpus-a", "stored", round(2.0 / 3600 * 2 * 0.1, 4)), ("merge-corpus", "stored", round(1.0 / 3600 * 2 * 0.1, 4)),
+        ("train-teacher-1", "running", None), ("train-backwards", "failed", None), ("evaluate-student-t", "not run", None)]
+    assert [(s["stage"], s["tasks"], s["peak_rss_mb"]) for s in results["stages"]] == [("clean-corpus", 1, 50.0), ("merge-corpus", 1, 40.0)]
+    assert results["scores"] == [] and results["samples"] == {"dataset": None, "rows": []}
+    page = html.render(results)
+    assert page.count('<svg class="chart') == 1 + 2 + 1  # the teacher's cost and 2 metrics, the timeline
+    assert "still training" in page and "No model has been evaluated yet." in page and "No test set has been translated yet." in page

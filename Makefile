@@ -22,9 +22,10 @@ test: $(STAMP) browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # Debian's Chromium: the report test opens the report in it (tests/browser.py).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # After changing a dependency in pyproject.toml or taskcluster/requirements.in.
 lock:

@@ -91,18 +91,21 @@ def main(argv=None):
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         hypotheses = translate([s for s, _ in pairs], args.models, args.vocabs, marian.args_to_options(marian_args), args.trg, Path(tmp))
+    seconds = time.monotonic() - started
     metrics = {
         "dataset": args.dataset_prefix.name,
         "models": [m.name for m in args.models],
         "lines": len(pairs),
         "left_out_seen_in_training": len(all_pairs) - len(pairs),
-        "decode_seconds": round(time.monotonic() - started, 2),
-        "sentences_per_second": round(len(pairs) / max(time.monotonic() - started, 1e-6), 1),
+        "decode_seconds": round(seconds, 2),
+        "sentences_per_second": round(len(pairs) / max(seconds, 1e-6), 1),
         **score(hypotheses, [t for _, t in pairs], args.trg),
     }
     args.output_prefix.parent.mkdir(parents=True, exist_ok=True)
-    for name, lines in (("source", [s for s, _ in pairs]), ("reference", [t for _, t in pairs]), ("translated", hypotheses)):
-        with LineWriter(f"{args.output_prefix}.{name}.{args.src if name == 'source' else args.trg}.zst") as out:
+    outputs = (("source", args.src, [s for s, _ in pairs]), ("reference", args.trg, [t for _, t in pairs]),
+               ("translated", args.trg, hypotheses))
+    for name, lang, lines in outputs:
+        with LineWriter(f"{args.output_prefix}.{name}.{lang}.zst") as out:
             for line in lines:
                 out.write(line)
     write_json(f"{args.output_prefix}.metrics.json", metrics)

@@ -131,7 +131,7 @@ def _print_report(config: dict, tasks: dict, store, output: Path) -> None:
     from translations_taskgraph.local import report
 
     try:
-        results = json.loads(report.build(config, tasks, store, output).with_name("results.json").read_text())
+        results = report.build(config, tasks, store, output)
     except Exception as error:  # noqa: BLE001 - the run's results are stored; `translations report` can retry
         print(f"warning: the report could not be written: {type(error).__name__}: {error}", file=sys.stderr)
         return

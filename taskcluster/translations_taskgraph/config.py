@@ -353,6 +353,14 @@ class TrainingConfig(Section):
     ] = msgspec.field(default_factory=Tracking)
 
 
+# Sections about the run, not the models: the export's metadata and the trackers' run config leave them out.
+RUN_SECTIONS = ("report", "tracking")
+
+
+def without_run_sections(config: dict) -> dict:
+    return {key: value for key, value in config.items() if key not in RUN_SECTIONS}
+
+
 def json_schema() -> dict:
     """The config's JSON Schema with every `$ref` inlined (the Train action's form)."""
     schema = msgspec.json.schema(TrainingConfig)

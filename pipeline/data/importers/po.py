@@ -63,23 +63,25 @@ def check(key: str, name: str) -> tuple[str, str | None] | None:
     return project, pinned.group(1) if pinned else None
 
 
-def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:
+def _check_source(key: str, name: str) -> None:
     check(key, name)
+    if name.startswith("/") and not os.path.exists(name):
+        raise UserError(f"dataset {key}: {name}: no such file or directory")
+
+
+def pairs(key: str, name: str, src: str, trg: str) -> Iterator[tuple[str, str]]:
+    _check_source(key, name)
     if is_english(src) == is_english(trg):
         raise UserError(f"dataset {key}: gettext catalogs translate from English, so src or trg (not both) must be en; got {src}-{trg}")
     lang, swap = (trg, False) if is_english(src) else (src, True)
-    if name.startswith("/") and not os.path.exists(name):
-        raise UserError(f"dataset {key}: {name}: no such file or directory")
     return _pairs(key, name, lang, swap)
 
 
 def lines(key: str, name: str, lang: str) -> Iterator[str]:
     """Monolingual data: the translations (msgstr) of the `lang` catalogs."""
-    check(key, name)
+    _check_source(key, name)
     if is_english(lang):
         raise UserError(f"dataset {key}: gettext catalogs give monolingual text in the language they translate into, not en; list the catalogs under train instead")
-    if name.startswith("/") and not os.path.exists(name):
-        raise UserError(f"dataset {key}: {name}: no such file or directory")
     return (other for _, other in _pairs(key, name, lang, False))
 
 

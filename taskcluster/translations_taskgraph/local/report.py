@@ -33,8 +33,8 @@ def task_results(tasks: dict, store: Store, experiment: str) -> list[collect.Tas
     return results
 
 
-def build(config: dict, tasks: dict, store: Store, output: Path) -> Path:
-    """Write `output` (HTML) and `results.json` beside it, each by one rename; returns the HTML's path."""
+def build(config: dict, tasks: dict, store: Store, output: Path) -> dict:
+    """Write `output` (HTML) and `results.json` beside it, each by one rename; returns the results."""
     run = {
         "experiment": config["experiment"]["name"], "src": config["experiment"]["src"], "trg": config["experiment"]["trg"],
         "config": config, "revision": _git("rev-parse", "HEAD") or "unknown",
@@ -44,7 +44,7 @@ def build(config: dict, tasks: dict, store: Store, output: Path) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     _write(output.with_name("results.json"), json.dumps(results, indent=1, default=str) + "\n")
     _write(output, html.render(results))
-    return output
+    return results
 
 
 def _write(path: Path, text: str) -> None:

@@ -31,12 +31,6 @@ transforms = TransformSequence()
 transforms.add_validate(RenderSchema)
 
 
-def _model_config(tc: dict) -> dict:
-    """The config as the export's metadata records it: without the report's prices and the
-    trackers, which say nothing of the model (and must not rerun the export)."""
-    return {key: value for key, value in continuation.identified(tc).items() if key not in ("report", "tracking")}
-
-
 def _config_context(tc: dict) -> dict:
     """The values every task of a kind shares (the config's, rendered once per kind)."""
     return {
@@ -46,7 +40,7 @@ def _config_context(tc: dict) -> dict:
         "teacher_modifiers": shlex.quote(json.dumps(tc["experiment"]["teacher-modifiers"])),
         "student_model": tc["experiment"]["student-model"],
         "cefilter_drop": tc["experiment"]["cefilter-drop"],
-        "config_json": shlex.quote(json.dumps(_model_config(tc), sort_keys=True)),
+        "config_json": shlex.quote(json.dumps(config_schema.without_run_sections(continuation.identified(tc)), sort_keys=True)),
         "chunks": tc["taskcluster"]["split-chunks"],
         "corpus_max_sentences": tc["experiment"]["corpus-max-sentences"],
         "cleaning_filters": tc["experiment"]["cleaning-filters"],

@@ -12,6 +12,7 @@ from taskgraph.transforms.base import TransformSequence
 import json
 
 from pipeline.common.contract import EXIT_INTERRUPTED, EXIT_NO_GPU, MIRROR_ENV, TRACKING_ENV
+from translations_taskgraph import config as config_schema
 from translations_taskgraph import training_config
 
 MAX_RUN_TIME = {"cpu": 3 * 3600, "gpu": 24 * 3600, "largegpu": 24 * 3600}
@@ -24,8 +25,7 @@ def tracking_env(tc: dict) -> dict | None:
     if not tracking["tensorboard"] and not tracking["wandb"]:
         return None
     wandb = tracking["wandb"] and {**tracking["wandb"], "group": tc["experiment"]["name"]}
-    config = {key: value for key, value in tc.items() if key not in ("report", "tracking")}
-    return {"tensorboard": tracking["tensorboard"], "wandb": wandb, "config": config}
+    return {"tensorboard": tracking["tensorboard"], "wandb": wandb, "config": config_schema.without_run_sections(tc)}
 
 transforms = TransformSequence()
 
